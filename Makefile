@@ -1,0 +1,31 @@
+# One entry point for developers. `make test` is all CI runs.
+VENV  ?= .venv
+BIN   := $(VENV)/bin
+FLAGS ?=
+# FLAGS: space-separated test flags to run as well, e.g. `make test FLAGS="slow"` (see [tool.nbdev] tst_flags)
+
+.PHONY: setup test export readme clean-nbs bench evaluate
+
+$(VENV)/.installed: pyproject.toml tools/requirements-cpu.txt tools/setup_env.sh
+	bash tools/setup_env.sh $(VENV)
+
+setup: $(VENV)/.installed
+
+test: setup
+	ASD_NB_TEST_FLAGS="$(FLAGS)" $(BIN)/python -m pytest tests -q -p no:cacheprovider --durations=5
+
+export: setup
+	$(BIN)/nbdev-export
+	$(BIN)/python tools/readme.py
+
+readme: setup
+	$(BIN)/python tools/readme.py
+
+clean-nbs: setup
+	$(BIN)/nbdev-clean
+
+bench: setup
+	$(BIN)/python benchmarks/import_time.py
+
+evaluate: setup
+	$(BIN)/asd-nb evaluate $(ARGS)

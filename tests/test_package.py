@@ -1,0 +1,39 @@
+"""Project-level checks: the package is what the notebooks export, it imports light, the README is the home page."""
+import importlib.util, json, shutil, subprocess, sys
+from pathlib import Path
+from conftest import ROOT
+
+def _py_files(lib): return {p.relative_to(lib).as_posix(): p.read_text() for p in lib.rglob('*.py') if '__pycache__' not in p.parts}
+
+def test_package_equals_notebook_export(tmp_path):
+    "Export the notebooks into a scratch copy of the project; asd_nb/ must be identical, file for file."
+    for name in ('pyproject.toml', 'nbs'):
+        (shutil.copytree if (ROOT/name).is_dir() else shutil.copy)(ROOT/name, tmp_path/name)
+    (tmp_path/'asd_nb').mkdir()
+    shutil.copy(ROOT/'asd_nb'/'__init__.py', tmp_path/'asd_nb'/'__init__.py')
+    res = subprocess.run([str(Path(sys.executable).parent/'nbdev-export')], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    exported, committed = _py_files(tmp_path/'asd_nb'), _py_files(ROOT/'asd_nb')
+    differ = sorted(f for f in exported.keys() | committed.keys() if exported.get(f) != committed.get(f))
+    assert not differ, f'asd_nb/ differs from what nbs/ exports in {differ}: edit the notebooks and run nbdev-export'
+
+HEAVY = ('torch', 'transformers', 'fastai', 'sklearn', 'matplotlib', 'seaborn')
+LIGHT_ENTRY_POINTS = ('asd_nb', 'asd_nb.core', 'asd_nb.data', 'asd_nb.audio', 'asd_nb.metrics', 'asd_nb.synth', 'asd_nb.cli')
+
+def test_import_is_light():
+    "The entry points a user meets first load no deep-learning or plotting stack (that waits until it is needed)."
+    mods = [m for m in LIGHT_ENTRY_POINTS if importlib.util.find_spec(m)]
+    code = f"import sys\nfor m in {mods!r}: __import__(m)\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout.replace("'", '"')) == [], f'importing {mods} pulled in {res.stdout.strip()}'
+
+def test_readme_is_the_rendered_index():
+    "README.md is generated from nbs/index.ipynb (Quarto-free, tools/readme.py) and must not drift from it."
+    spec = importlib.util.spec_from_file_location('readme', ROOT/'tools'/'readme.py')
+    readme = importlib.util.module_from_spec(spec); spec.loader.exec_module(readme)
+    assert (ROOT/'README.md').read_text(encoding='utf-8') == readme.render(), 'README.md is stale: run `make readme`'
+
+def test_ci_runs_the_readme_test_command():
+    "CI runs exactly the test command the README gives to users."
+    assert 'make test' in (ROOT/'README.md').read_text() and 'make test' in (ROOT/'.ci'/'run').read_text()
