@@ -12,10 +12,11 @@ $(VENV)/.installed: pyproject.toml tools/requirements-cpu.txt tools/setup_env.sh
 setup: $(VENV)/.installed
 
 test: setup
-	ASD_NB_TEST_FLAGS="$(FLAGS)" $(BIN)/python -m pytest tests -q -p no:cacheprovider --durations=5
+	ASD_NB_TEST_FLAGS="$(FLAGS)" $(BIN)/python tools/run_tests.py
 
 export: setup
 	$(BIN)/nbdev-export
+	$(BIN)/python -c 'from nbdev.quarto import nbdev_sidebar; nbdev_sidebar.__wrapped__()'
 	$(BIN)/python tools/readme.py
 
 readme: setup
@@ -25,7 +26,7 @@ clean-nbs: setup
 	$(BIN)/nbdev-clean
 
 bench: setup
-	$(BIN)/python benchmarks/import_time.py
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 evaluate: setup
 	$(BIN)/asd-nb evaluate $(ARGS)

@@ -37,3 +37,14 @@ def test_readme_is_the_rendered_index():
 def test_ci_runs_the_readme_test_command():
     "CI runs exactly the test command the README gives to users."
     assert 'make test' in (ROOT/'README.md').read_text() and 'make test' in (ROOT/'.ci'/'run').read_text()
+
+def test_docs_preprocess(tmp_path):
+    "Quarto is not available everywhere; the nbdev step before it (processing every notebook, show_doc included) must work."
+    for name in ('pyproject.toml', 'nbs', 'asd_nb'):
+        (shutil.copytree if (ROOT/name).is_dir() else shutil.copy)(ROOT/name, tmp_path/name)
+    code = 'from nbdev.serve import proc_nbs; proc_nbs(n_workers=0)'
+    res = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-4000:]
+    notebooks = {p.relative_to(ROOT/'nbs') for p in (ROOT/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts}
+    processed = {p.relative_to(tmp_path/'_proc') for p in (tmp_path/'_proc').rglob('*.ipynb')}
+    assert notebooks <= processed, f'not processed for the docs: {sorted(map(str, notebooks - processed))}'
