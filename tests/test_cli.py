@@ -1,0 +1,225 @@
+"""The `asd-nb` console script, run as a user runs it: in a subprocess, checking exit codes, output and messages.
+
+The expected numbers are computed here, independently of asd_nb: the ground truth is read with pandas straight from
+the evaluator's CSVs and the metrics come from a direct scikit-learn loop and `scipy.stats.hmean`."""
+import json, shutil, subprocess, sys
+from pathlib import Path
+
+import numpy as np, pandas as pd, pytest
+from scipy import stats
+from sklearn.metrics import roc_auc_score
+
+SHARED = Path(__file__).resolve().parents[2]/'shared'/'data'
+GT = SHARED/'dcase2023_eval_ground_truth'
+EPS = sys.float_info.epsilon
+
+
+def asd_nb(*args) -> subprocess.CompletedProcess:
+    "Run the installed `asd-nb` console script with `args`."
+    exe = Path(sys.executable).parent/'asd-nb'
+    exe = str(exe) if exe.exists() else shutil.which('asd-nb')
+    if exe is None: pytest.fail('the asd-nb console script is not installed; run `pip install --no-deps -e .`')
+    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def assert_user_error(r: subprocess.CompletedProcess, *parts: str):
+    "Exit status 2 and a one-line `asd-nb: error:` message containing `parts`, without a traceback."
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert 'Traceback' not in r.stderr, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('asd-nb: error: '), r.stderr
+    for p in parts: assert p in lines[0], (p, lines[0])
+
+
+@pytest.fixture(scope='module')
+def truth() -> pd.DataFrame:
+    "The shipped evaluation ground truth, read with pandas alone: machine, file_name, label (0/1), domain (0/1), original."
+    frames = []
+    for p in sorted((GT/'ground_truth_data').glob('ground_truth_*_section_00_test.csv')):
+        machine = p.name[len('ground_truth_'):-len('_section_00_test.csv')]
+        read = lambda kind: pd.read_csv(GT/kind/p.name, header=None, index_col=0).iloc[:, 0]
+        lab, dom, orig = read('ground_truth_data'), read('ground_truth_domain'), read('ground_truth_attributes')
+        frames.append(pd.DataFrame(dict(machine=machine, file_name=lab.index, label=lab.to_numpy(),
+                                        domain=dom.reindex(lab.index).to_numpy(), original=orig.reindex(lab.index).to_numpy() + '.wav')))
+    t = pd.concat(frames, ignore_index=True)
+    assert t.machine.nunique() == 7 and len(t) == 1400
+    return t.assign(score=np.random.default_rng(0).normal(0, 1, len(t)) + 0.8 * t.label)
+
+
+def write_scores(folder: Path, t: pd.DataFrame, names: str = 'file_name', decisions=None) -> Path:
+    "Score CSVs (and decision CSVs if given) in the evaluator's format, written without asd_nb."
+    folder.mkdir(parents=True)
+    for m, g in t.groupby('machine'):
+        (folder/f'anomaly_score_{m}_section_00_test.csv').write_text(''.join(f'{n},{s!r}\n' for n, s in zip(g[names], g.score)))
+        if decisions is not None:
+            (folder/f'decision_result_{m}_section_00_test.csv').write_text(''.join(f'{n},{int(s > decisions)}\n' for n, s in zip(g[names], g.score)))
+    return folder
+
+
+def expected(t: pd.DataFrame) -> dict:
+    "AUC (source), AUC (target), pAUC per machine by a direct loop, and the official summary by scipy."
+    per = {}
+    for m, g in t.groupby('machine'):
+        y, s = g.label.to_numpy(), g.score.to_numpy()
+        src, tgt = (g.domain.to_numpy() == 0) | (y == 1), (g.domain.to_numpy() == 1) | (y == 1)
+        per[m] = dict(auc_source=roc_auc_score(y[src], s[src]), auc_target=roc_auc_score(y[tgt], s[tgt]),
+                      pauc=roc_auc_score(y, s, max_fpr=0.1))
+    col = lambda k: np.array([v[k] for v in per.values()])
+    return dict(machines=per, official_score=stats.hmean(np.maximum(np.r_[col('auc_source'), col('auc_target'), col('pauc')], EPS)),
+                arithmetic_mean=np.mean(np.r_[col('auc_source'), col('auc_target')]),
+                hmean_source=stats.hmean(col('auc_source')), hmean_target=stats.hmean(col('auc_target')))
+
+
+@pytest.fixture(scope='module')
+def anon_dir(tmp_path_factory, truth) -> Path:
+    return write_scores(tmp_path_factory.mktemp('scores')/'anon', truth)
+
+
+def test_help_lists_subcommands_with_descriptions():
+    r = asd_nb('--help')
+    assert r.returncode == 0
+    assert 'usage: asd-nb <command>' in r.stdout
+    assert 'evaluate  Score a folder of anomaly-score CSVs with the official DCASE 2023 Task 2 metric' in r.stdout
+
+
+def test_evaluate_help_explains_arguments():
+    r = asd_nb('evaluate', '--help')
+    assert r.returncode == 0
+    for part in ('SCORES_DIR', '--data ROOT', '--ground-truth GT_DIR', '--json', 'anomaly_score_<machine>_section_<SS>_test.csv'):
+        assert part in r.stdout, part
+
+
+def test_no_arguments_and_unknown_command():
+    r = asd_nb()
+    assert r.returncode == 2 and 'commands:' in r.stderr
+    assert_user_error(asd_nb('evalute', 'x'), "unknown command 'evalute'", "did you mean 'evaluate'?")
+
+
+def test_json_matches_a_direct_computation(anon_dir, truth):
+    r = asd_nb('evaluate', anon_dir, '--ground-truth', GT, '--json')
+    assert r.returncode == 0, r.stderr
+    got, want = json.loads(r.stdout), expected(truth)
+    assert sorted(got['machines']) == sorted(want['machines'])
+    for m, v in want['machines'].items():
+        for k in ('auc_source', 'auc_target', 'pauc'):
+            assert got['machines'][m][k] == pytest.approx(v[k], abs=1e-12), (m, k)
+            assert got['machines'][m]['sections']['00'][k] == pytest.approx(v[k], abs=1e-12)
+            assert 0 <= got['machines'][m][k] <= 1
+    for k in ('official_score', 'arithmetic_mean', 'hmean_source', 'hmean_target'):
+        assert got[k] == pytest.approx(want[k], abs=1e-12), k
+    assert 0.6 < got['official_score'] < 0.8
+
+
+def test_json_matches_the_python_api(anon_dir):
+    from asd_nb.metrics import evaluate_dir
+    r = asd_nb('evaluate', anon_dir, '--ground-truth', GT, '--json')
+    assert json.loads(r.stdout) == evaluate_dir(anon_dir, ground_truth=GT).to_dict()
+
+
+def test_labelled_names_give_the_same_numbers(tmp_path, anon_dir, truth):
+    named = write_scores(tmp_path/'named', truth, names='original')
+    assert next(iter(named.glob('*.csv'))).read_text().startswith('section_00_')
+    a, b = (asd_nb('evaluate', d, '--ground-truth', GT, '--json') for d in (anon_dir, named))
+    assert a.returncode == b.returncode == 0 and json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_table_output(anon_dir, truth):
+    r = asd_nb('evaluate', anon_dir, '--ground-truth', GT)
+    assert r.returncode == 0 and r.stderr == ''
+    assert r.stdout.startswith('| machine | section | AUC (source) | AUC (target) | pAUC |')
+    assert f"| official score | {expected(truth)['official_score']:.4f} |" in r.stdout
+    assert sum(line.startswith('| bandsaw | 00 |') for line in r.stdout.splitlines()) == 1
+
+
+def test_missing_clip_is_named(tmp_path, truth):
+    d = write_scores(tmp_path/'short', truth)
+    f = d/'anomaly_score_grinder_section_00_test.csv'
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text(''.join(lines[:5] + lines[6:]))
+    dropped = lines[5].split(',')[0]
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), str(f), f'1 test clip(s) have no score: {dropped}')
+
+
+def test_many_missing_clips_give_count_and_first_names(tmp_path, truth):
+    d = write_scores(tmp_path/'half', truth)
+    f = d/'anomaly_score_shaker_section_00_test.csv'
+    f.write_text(''.join(f.read_text().splitlines(keepends=True)[:100]))
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), '100 test clip(s) have no score', 'and 95 more')
+
+
+def test_extra_clip_is_named(tmp_path, truth):
+    d = write_scores(tmp_path/'extra', truth)
+    with open(d/'anomaly_score_Vacuum_section_00_test.csv', 'a') as f: f.write('section_00_1234.wav,0.5\n')
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), 'not test clips of Vacuum section 00: section_00_1234.wav')
+
+
+def test_malformed_score_file_names_file_and_line(tmp_path, truth):
+    d = write_scores(tmp_path/'bad', truth)
+    f = d/'anomaly_score_ToyTank_section_00_test.csv'
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text(''.join(lines[:3] + ['section_00_0003.wav,oops\n'] + lines[4:]))
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), f"{f}: line 4: score 'oops' is not a number")
+
+
+@pytest.mark.parametrize('args,message', [
+    (['--ground-truth', GT, '--data', GT], 'not both'),
+    ([], 'exactly one of --data ROOT'),
+    (['--ground-truth', '/nonexistent/gt'], '/nonexistent/gt: no such folder'),
+])
+def test_bad_reference_arguments(anon_dir, args, message):
+    assert_user_error(asd_nb('evaluate', anon_dir, *args), message)
+
+
+def test_missing_scores_folder(tmp_path):
+    assert_user_error(asd_nb('evaluate', tmp_path/'nope', '--ground-truth', GT), f"{tmp_path/'nope'}: no such folder")
+
+
+def test_missing_positional_argument_is_a_usage_error():
+    r = asd_nb('evaluate', '--ground-truth', GT)
+    assert r.returncode == 2 and 'required: SCORES_DIR' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_decision_files_add_precision_recall_f1(tmp_path, truth):
+    d = write_scores(tmp_path/'dec', truth, decisions=0.5)
+    r = asd_nb('evaluate', d, '--ground-truth', GT, '--json')
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)['machines']['grinder']
+    g = truth[truth.machine == 'grinder']
+    for dom, name in ((0, 'source'), (1, 'target')):
+        y, p = g.label[g.domain == dom].to_numpy(), (g.score[g.domain == dom] > 0.5).to_numpy().astype(int)
+        tp, fp, fn = ((y == 1) & (p == 1)).sum(), ((y == 0) & (p == 1)).sum(), ((y == 1) & (p == 0)).sum()
+        prec, rec = tp / (tp + fp), tp / (tp + fn)
+        assert got[f'precision_{name}'] == pytest.approx(prec, abs=1e-12)
+        assert got[f'recall_{name}'] == pytest.approx(rec, abs=1e-12)
+        assert got[f'f1_{name}'] == pytest.approx(2 * prec * rec / (prec + rec), abs=1e-12)
+
+
+def test_subset_of_machines_is_scored_with_a_note(tmp_path, truth):
+    d = write_scores(tmp_path/'two', truth[truth.machine.isin(['bandsaw', 'grinder'])])
+    r = asd_nb('evaluate', d, '--ground-truth', GT, '--json')
+    assert r.returncode == 0
+    assert sorted(json.loads(r.stdout)['machines']) == ['bandsaw', 'grinder']
+    assert r.stderr.startswith('asd-nb: note: no score file for ToyDrone section 00')
+
+
+def test_data_root_with_dev_names(tmp_path):
+    "A dev-style dataset folder (names only; the metric reads no audio) as the reference."
+    rows = []
+    for machine in ('fan', 'valve'):
+        (tmp_path/'dev'/machine/'test').mkdir(parents=True)
+        for dom in ('source', 'target'):
+            for lab in ('normal', 'anomaly'):
+                for i in range(20):
+                    name = f'section_00_{dom}_test_{lab}_{i:04d}_m-n_W.wav'
+                    (tmp_path/'dev'/machine/'test'/name).touch()
+                    rows.append(dict(machine=machine, file_name=name, label=int(lab == 'anomaly'), domain=int(dom == 'target')))
+    t = pd.DataFrame(rows)
+    t['score'] = np.random.default_rng(1).normal(0, 1, len(t)) + t.label
+    d = write_scores(tmp_path/'scores', t)
+    r = asd_nb('evaluate', d, '--data', tmp_path/'dev', '--json')
+    assert r.returncode == 0, r.stderr
+    got, want = json.loads(r.stdout), expected(t)
+    assert got['official_score'] == pytest.approx(want['official_score'], abs=1e-12)
+    assert got['machines']['valve']['auc_target'] == pytest.approx(want['machines']['valve']['auc_target'], abs=1e-12)
+    (tmp_path/'dev'/'fan'/'test'/'section_00_source_test_normal_0099_m-n_W.wav').touch()
+    assert_user_error(asd_nb('evaluate', d, '--data', tmp_path/'dev'), 'section_00_source_test_normal_0099_m-n_W.wav')
