@@ -21,4 +21,6 @@ if bad: sys.exit(f"setup_env: {', '.join(bad)} installed; they break transformer
 import torch, fastai.learner, transformers, nbdev, asd_nb
 print(f"setup_env: torch {torch.__version__}, transformers {transformers.__version__}, asd_nb {asd_nb.__version__}")
 PY
+# librosa's phase vocoder is compiled by numba on first use (15 s); pay that once here, not in every test run.
+"$venv/bin/python" -c "from asd_nb.augment import warm_up; warm_up()"
 touch "$venv/.installed"
