@@ -4,7 +4,7 @@
 """
 import statistics, subprocess, sys, time
 
-MODULES = ['asd_nb', 'asd_nb.core', 'asd_nb.data', 'asd_nb.audio', 'asd_nb.augment', 'asd_nb.metrics', 'asd_nb.synth', 'asd_nb.cli']
+MODULES = ['asd_nb', 'asd_nb.core', 'asd_nb.data', 'asd_nb.audio', 'asd_nb.augment', 'asd_nb.metrics', 'asd_nb.knn', 'asd_nb.synth', 'asd_nb.cli']
 
 def wall(code: str, runs: int = 5) -> float:
     "Median wall time of `python -c code` in seconds."

@@ -18,7 +18,7 @@ def test_package_equals_notebook_export(tmp_path):
     assert not differ, f'asd_nb/ differs from what nbs/ exports in {differ}: edit the notebooks and run nbdev-export'
 
 HEAVY = ('torch', 'transformers', 'fastai', 'sklearn', 'matplotlib', 'seaborn')
-LIGHT_ENTRY_POINTS = ('asd_nb', 'asd_nb.core', 'asd_nb.data', 'asd_nb.audio', 'asd_nb.augment', 'asd_nb.metrics', 'asd_nb.synth', 'asd_nb.cli')
+LIGHT_ENTRY_POINTS = ('asd_nb', 'asd_nb.core', 'asd_nb.data', 'asd_nb.audio', 'asd_nb.augment', 'asd_nb.metrics', 'asd_nb.knn', 'asd_nb.synth', 'asd_nb.cli')
 
 def test_import_is_light():
     "The entry points a user meets first load no deep-learning or plotting stack (that waits until it is needed)."
