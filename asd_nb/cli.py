@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/cli.html.md"""
 
 # %% ../nbs/20_cli.ipynb #ad12e2a8
 from __future__ import annotations
-import difflib, sys
+import difflib, importlib, sys
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser
@@ -14,15 +14,40 @@ from . import __version__
 from .core import AsdNbError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'evaluate', 'usage', 'parser', 'main']
+__all__ = ['COMMANDS', 'Command', 'command', 'evaluate', 'usage', 'parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #172e0bd5
+class Command:
+    "A subcommand: `target` (a function, or `'module:function'` imported on first use) and its one-line description."
+    def __init__(self, name:str, target, description:str|None=None):
+        self.name,self.target = name,target
+        self.description = description or (getattr(target, '__doc__', None) or '').strip().split('\n')[0]
+
+    @property
+    def func(self):
+        "The function, imported now if it was registered by its dotted path."
+        if isinstance(self.target, str):
+            mod, _, attr = self.target.partition(':')
+            self.target = getattr(importlib.import_module(mod), attr)
+        return self.target
+
+    def __repr__(self): return f"Command({self.name!r}: {self.target if isinstance(self.target, str) else self.target.__qualname__})"
+
+# %% ../nbs/20_cli.ipynb #e15a343c
 COMMANDS = {}
 
-def command(func):
-    "Register `func` as the subcommand `func.__name__` (underscores become dashes) of `asd-nb`."
-    COMMANDS[func.__name__.replace('_', '-')] = func
-    return func
+def command(func_or_name, # A function (decorator use), or the subcommand's name
+            target:str|None=None, # With a name: 'module:function', imported when the subcommand runs
+            description:str|None=None): # With a name: the line shown by `asd-nb --help`
+    "Register a subcommand of `asd-nb`: `@command` on a function, or `command(name, 'module:function', description)`."
+    if callable(func_or_name):
+        name = func_or_name.__name__.replace('_', '-')
+        COMMANDS[name] = Command(name, func_or_name)
+        return func_or_name
+    if target is None or ':' not in target or not description:
+        raise ValueError("command(name, target, description) needs target as 'module:function' and a description")
+    COMMANDS[func_or_name] = Command(func_or_name, target, description)
+    return COMMANDS[func_or_name]
 
 # %% ../nbs/20_cli.ipynb #3abed604
 @command
@@ -40,10 +65,14 @@ def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of 
     print(json_lib.dumps(res.to_dict(), indent=2) if json else res.to_markdown())
 
 # %% ../nbs/20_cli.ipynb #78ad2519
+command('train', 'asd_nb.train:finetune',
+        "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run.")
+
+# %% ../nbs/20_cli.ipynb #fcaa5f64
 def usage() -> str:
     "The top-level help: what `asd-nb` is and its subcommands, one line each."
     width = max(map(len, COMMANDS))
-    lines = [f"  {name:<{width}}  {(func.__doc__ or '').strip().splitlines()[0]}" for name, func in sorted(COMMANDS.items())]
+    lines = [f"  {name:<{width}}  {cmd.description}" for name, cmd in sorted(COMMANDS.items())]
     return '\n'.join(["usage: asd-nb <command> [options]", "",
                       "Machine anomalous sound detection (DCASE 2023 Task 2), from the command line.", "",
                       "commands:", *lines, "",
@@ -53,9 +82,9 @@ def usage() -> str:
 def parser(name:str # A registered subcommand, e.g. 'evaluate'
           ):
     "The `argparse` parser of subcommand `name`, built from its function's signature and docments."
-    return anno_parser(COMMANDS[name], prog=f"asd-nb {name}")
+    return anno_parser(COMMANDS[name].func, prog=f"asd-nb {name}")
 
-# %% ../nbs/20_cli.ipynb #80d4aa68
+# %% ../nbs/20_cli.ipynb #01c94806
 def _error(msg:str) -> int:
     print(f"asd-nb: error: {msg}", file=sys.stderr)
     return 2
@@ -75,6 +104,9 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
     try: args = vars(parser(name).parse_args(rest))
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     args.pop('pdb', None); args.pop('xtra', None)
-    try: COMMANDS[name](**args)
+    try: COMMANDS[name].func(**args)
     except AsdNbError as e: return _error(str(e))
+    except KeyboardInterrupt:
+        print(f"asd-nb: {name} interrupted", file=sys.stderr)
+        return 130
     return 0

@@ -223,3 +223,102 @@ def test_data_root_with_dev_names(tmp_path):
     assert got['machines']['valve']['auc_target'] == pytest.approx(want['machines']['valve']['auc_target'], abs=1e-12)
     (tmp_path/'dev'/'fan'/'test'/'section_00_source_test_normal_0099_m-n_W.wav').touch()
     assert_user_error(asd_nb('evaluate', d, '--data', tmp_path/'dev'), 'section_00_source_test_normal_0099_m-n_W.wav')
+
+
+# ---- asd-nb train: a tiny random encoder on a small synthetic dataset ----
+
+TRAIN = ['--machine', 'valve', '--bs', '4', '--crop-seconds', '1', '--emb-dim', '16', '--no-progress']
+
+
+@pytest.fixture(scope='module')
+def tiny_run_inputs(tmp_path_factory) -> Path:
+    "A folder with data/ (synthetic valve clips) and tiny/ (a randomly initialised wav2vec 2.0 checkpoint folder)."
+    import torch
+    from asd_nb.synth import make_dataset
+    from asd_nb.backbone import SSLBackbone, tiny_config
+    d = tmp_path_factory.mktemp('train')
+    make_dataset(d/'data', machines='valve', n_source_train=12, n_target_train=2, n_test=1, duration=1.5)
+    torch.manual_seed(0)
+    SSLBackbone.from_config(tiny_config('wav2vec2')).save_pretrained(d/'tiny')
+    return d
+
+
+def test_help_lists_train_without_importing_torch():
+    assert 'train     Fine-tune a pretrained speech encoder' in asd_nb('--help').stdout
+    probe = ("import sys; from asd_nb.cli import main; main(['--help']); "
+             "print(sorted(m for m in ('torch', 'transformers', 'fastai', 'asd_nb.train') if m in sys.modules))")
+    r = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == '[]', r.stdout + r.stderr
+
+
+def test_train_help_shows_the_recipe():
+    r = asd_nb('train', '--help')
+    assert r.returncode == 0, r.stderr
+    text = ' '.join(r.stdout.split())  # argparse wraps lines at the terminal width
+    for part in ('DATA_ROOT', '--machine M', '--backbone NAME_OR_PATH', '--out RUN_DIR', '--steps', '--last-layer-only',
+                 '--no-status-aug', '--overwrite', '(default: 10000)', '(default: 0.0005)', '(default: 0.0001)', '(default: 2.0)'):
+        assert part in text, part
+
+
+def test_train_writes_a_run_that_matches_the_python_api(tiny_run_inputs):
+    import torch
+    from asd_nb.train import finetune, load_run, read_config
+    d = tiny_run_inputs
+    r = asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'cli_run', '--steps', '4', '--steps-per-epoch', '2', *TRAIN)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == f"asd-nb: fine-tuned model saved in {d/'cli_run'}\n"
+    assert sorted(p.name for p in (d/'cli_run').iterdir()) == ['backbone', 'config.json', 'head.safetensors', 'history.csv']
+    cfg = json.loads((d/'cli_run'/'config.json').read_text())
+    assert (cfg['machine'], cfg['n_epochs'], cfg['total_steps'], cfg['status_aug'], cfg['lr']) == ('valve', 2, 4, True, 5e-4)
+    assert len(pd.read_csv(d/'cli_run'/'history.csv')) == 2
+    # the same settings through the Python API train the same model, bit for bit
+    learn = finetune(d/'data', 'valve', d/'tiny', d/'api_run', steps=4, steps_per_epoch=2, bs=4, crop_seconds=1., emb_dim=16, progress=False)
+    assert {k: v for k, v in read_config(d/'api_run').items()} == cfg
+    cli_model, seg = load_run(d/'cli_run'), torch.randn(2, 16000)
+    with torch.no_grad(): assert torch.equal(cli_model.embed(seg), learn.model.eval().embed(seg))
+
+
+@pytest.mark.slow
+def test_train_refuses_a_finished_run_unless_overwrite(tiny_run_inputs):
+    d = tiny_run_inputs
+    args = ['train', d/'data', '--backbone', d/'tiny', '--out', d/'run_ow', '--steps', '2', '--steps-per-epoch', '2', *TRAIN]
+    assert asd_nb(*args).returncode == 0
+    assert_user_error(asd_nb(*args), str(d/'run_ow'), 'holds a finished run', '--overwrite')
+    r = asd_nb(*args[:-len(TRAIN)], '--steps', '4', *TRAIN, '--overwrite')
+    assert r.returncode == 0, r.stderr
+    assert json.loads((d/'run_ow'/'config.json').read_text())['total_steps'] == 4
+
+
+@pytest.mark.slow
+def test_train_bad_inputs_are_named(tiny_run_inputs):
+    d = tiny_run_inputs
+    r = asd_nb('train', d/'data')
+    assert r.returncode == 2 and 'the following arguments are required: --machine, --backbone, --out' in r.stderr and 'Traceback' not in r.stderr
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'nowhere', '--out', d/'run_bad', *TRAIN), f"{d/'nowhere'}: no such checkpoint folder")
+    assert not (d/'run_bad').exists()
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN[2:], '--machine', 'fan'), "no machine 'fan'")
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', '--machine', 'valve', '--no-progress'),
+                      'is shorter than the 2 s training crops')
+
+
+def test_train_resumes_after_being_killed(tiny_run_inputs):
+    "SIGKILL the run once its first checkpoint exists; the same command then resumes it and finishes all epochs."
+    import signal, time
+    d = tiny_run_inputs
+    exe = Path(sys.executable).parent/'asd-nb'
+    cmd = [str(exe), 'train', str(d/'data'), '--backbone', str(d/'tiny'), '--out', str(d/'run_kill'), '--steps', '60', '--steps-per-epoch', '6', *TRAIN]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not (d/'run_kill'/'checkpoint.safetensors').exists() and p.poll() is None and time.time() < deadline: time.sleep(0.005)
+        p.send_signal(signal.SIGKILL)
+    finally: p.wait(timeout=60)
+    assert not (d/'run_kill'/'head.safetensors').exists(), 'the run finished before it could be killed'
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    first = r.stderr.splitlines()[0]
+    assert first.startswith(f"asd-nb: resuming {d/'run_kill'} after epoch ") and first.endswith(' of 10'), r.stderr
+    assert 1 <= int(first.split('after epoch ')[1].split()[0]) < 10
+    hist = pd.read_csv(d/'run_kill'/'history.csv')
+    assert hist.epoch.tolist() == list(range(1, 11))
+    assert sorted(p.name for p in (d/'run_kill').iterdir()) == ['backbone', 'config.json', 'head.safetensors', 'history.csv']
