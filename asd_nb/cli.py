@@ -17,19 +17,26 @@ from .core import AsdNbError
 __all__ = ['COMMANDS', 'Command', 'command', 'evaluate', 'usage', 'parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #172e0bd5
+def _import(target:str):
+    "The object named by `'module:attribute'`."
+    mod, _, attr = target.partition(':')
+    return getattr(importlib.import_module(mod), attr)
+
 class Command:
     "A subcommand: `target` (a function, or `'module:function'` imported on first use) and its one-line description."
-    def __init__(self, name:str, target, description:str|None=None):
-        self.name,self.target = name,target
+    def __init__(self, name:str, target, description:str|None=None, show:str|None=None):
+        self.name,self.target,self.show = name,target,show
         self.description = description or (getattr(target, '__doc__', None) or '').strip().split('\n')[0]
 
     @property
     def func(self):
         "The function, imported now if it was registered by its dotted path."
-        if isinstance(self.target, str):
-            mod, _, attr = self.target.partition(':')
-            self.target = getattr(importlib.import_module(mod), attr)
+        if isinstance(self.target, str): self.target = _import(self.target)
         return self.target
+
+    def report(self, result) -> str|None:
+        "What the terminal shows of the function's `result`: `show(result)` as text, if a `show` was registered."
+        return None if self.show is None else str(_import(self.show)(result))
 
     def __repr__(self): return f"Command({self.name!r}: {self.target if isinstance(self.target, str) else self.target.__qualname__})"
 
@@ -38,7 +45,8 @@ COMMANDS = {}
 
 def command(func_or_name, # A function (decorator use), or the subcommand's name
             target:str|None=None, # With a name: 'module:function', imported when the subcommand runs
-            description:str|None=None): # With a name: the line shown by `asd-nb --help`
+            description:str|None=None, # With a name: the line shown by `asd-nb --help`
+            show:str|None=None): # Optional 'module:function' that turns the function's result into text to print
     "Register a subcommand of `asd-nb`: `@command` on a function, or `command(name, 'module:function', description)`."
     if callable(func_or_name):
         name = func_or_name.__name__.replace('_', '-')
@@ -46,7 +54,7 @@ def command(func_or_name, # A function (decorator use), or the subcommand's name
         return func_or_name
     if target is None or ':' not in target or not description:
         raise ValueError("command(name, target, description) needs target as 'module:function' and a description")
-    COMMANDS[func_or_name] = Command(func_or_name, target, description)
+    COMMANDS[func_or_name] = Command(func_or_name, target, description, show)
     return COMMANDS[func_or_name]
 
 # %% ../nbs/20_cli.ipynb #3abed604
@@ -67,6 +75,11 @@ def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of 
 # %% ../nbs/20_cli.ipynb #78ad2519
 command('train', 'asd_nb.train:finetune',
         "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run.")
+
+# %% ../nbs/20_cli.ipynb #466cc008
+command('synth', 'asd_nb.synth:make_dataset',
+        "Write a synthetic dataset of machine sounds in the DCASE 2023 Task 2 layout (the demo's default data).",
+        show='asd_nb.data:summarize_clips')
 
 # %% ../nbs/20_cli.ipynb #fcaa5f64
 def usage() -> str:
@@ -104,7 +117,9 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
     try: args = vars(parser(name).parse_args(rest))
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     args.pop('pdb', None); args.pop('xtra', None)
-    try: COMMANDS[name].func(**args)
+    try:
+        report = COMMANDS[name].report(COMMANDS[name].func(**args))
+        if report: print(report)
     except AsdNbError as e: return _error(str(e))
     except KeyboardInterrupt:
         print(f"asd-nb: {name} interrupted", file=sys.stderr)

@@ -16,7 +16,7 @@ import math, os, shutil, tempfile, zlib
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
-from typing import Callable
+from typing import Annotated, Callable
 import numpy as np, pandas as pd, soundfile as sf
 from fastcore.meta import delegates
 from fastcore.parallel import parallel
@@ -411,7 +411,7 @@ def _machine_names(machines) -> list:
     return [_machine(m).name for m in dict.fromkeys(names)]
 
 # %% ../nbs/02_synth.ipynb #da2dc39f
-def plan_dataset(machines:str|list=None, # Machine types, e.g. 'fan,valve'; None: all of `MACHINES`
+def plan_dataset(machines:str=None, # Machine types, comma-separated as 'fan,valve' (or a list); None: all of `MACHINES`
                  seed:int=0, # Random seed: the same seed gives byte-identical clips
                  size:str='small', # Preset sizes: 'small' (demo: seconds) or 'full' (as the DCASE 2023 dev set)
                  severity:float=1., # Strength of the anomalies: 0 none, 1 the default difficulty, more is easier
@@ -450,7 +450,7 @@ def _write_clip(row:dict, root:Path):
 
 # %% ../nbs/02_synth.ipynb #b2395799
 @delegates(plan_dataset)
-def make_dataset(out_dir:str, # Folder to write: <out_dir>/<machine>/{train,test}/*.wav and attributes_00.csv
+def make_dataset(out_dir:Annotated[Path, {'metavar': 'OUT_DIR'}], # Folder to write: <out_dir>/<machine>/{train,test}/*.wav and attributes_00.csv
                  overwrite:bool=False, # Replace the generated machines' folders if `out_dir` already holds files?
                  n_jobs:int=1, # Processes that render clips (1: only this one); the files are the same either way
                  **kwargs):
