@@ -76,6 +76,14 @@ def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of 
 command('train', 'asd_nb.train:finetune',
         "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run.")
 
+# %% ../nbs/20_cli.ipynb #afb7ad2f
+command('score', 'asd_nb.pipeline:score',
+        "Score test clips with fine-tuned models: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.")
+command('run', 'asd_nb.pipeline:run',
+        "Train, score and evaluate every machine type in one go: fine-tuned models, submission CSVs, results table and plots.")
+command('demo', 'asd_nb.pipeline:demo',
+        "Generate a small synthetic dataset, fine-tune a tiny encoder briefly, score, evaluate and print the table: offline, in minutes.");
+
 # %% ../nbs/20_cli.ipynb #466cc008
 command('synth', 'asd_nb.synth:make_dataset',
         "Write a synthetic dataset of machine sounds in the DCASE 2023 Task 2 layout (the demo's default data).",
