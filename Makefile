@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 FLAGS ?=
 # FLAGS: space-separated test flags to run as well, e.g. `make test FLAGS="slow"` (see [tool.nbdev] tst_flags)
 
-.PHONY: setup test export readme clean-nbs bench evaluate
+.PHONY: setup test demo export readme clean-nbs bench evaluate
 
 $(VENV)/.installed: pyproject.toml tools/requirements-cpu.txt tools/setup_env.sh
 	bash tools/setup_env.sh $(VENV)
@@ -27,6 +27,9 @@ clean-nbs: setup
 
 bench: setup
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+demo: setup
+	$(BIN)/asd-nb demo $(ARGS)
 
 evaluate: setup
 	$(BIN)/asd-nb evaluate $(ARGS)
