@@ -78,11 +78,14 @@ command('train', 'asd_nb.train:finetune',
 
 # %% ../nbs/20_cli.ipynb #afb7ad2f
 command('score', 'asd_nb.pipeline:score',
-        "Score test clips with fine-tuned models: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.")
+        "Score test clips with fine-tuned models: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.",
+        show='asd_nb.pipeline:show_results')
 command('run', 'asd_nb.pipeline:run',
-        "Train, score and evaluate every machine type in one go: fine-tuned models, submission CSVs, results table and plots.")
+        "Train, score and evaluate every machine type in one go: fine-tuned models, submission CSVs, results table and plots.",
+        show='asd_nb.pipeline:show_results')
 command('demo', 'asd_nb.pipeline:demo',
-        "Generate a small synthetic dataset, fine-tune a tiny encoder briefly, score, evaluate and print the table: offline, in minutes.");
+        "Generate a small synthetic dataset, fine-tune a tiny encoder briefly, score, evaluate and print the table: offline, in minutes.",
+        show='asd_nb.pipeline:show_results');
 
 # %% ../nbs/20_cli.ipynb #466cc008
 command('synth', 'asd_nb.synth:make_dataset',

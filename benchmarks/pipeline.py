@@ -20,7 +20,7 @@ whisper: `asd-nb run` on the shipped real DCASE 2023 clips (`../shared/data/dcas
     `/work/shared/tools/whisper_base_hf.py OUT_DIR`; prints the notes, the wall time and each clip's score.
 Nothing is downloaded; times depend on the load of the machine, so the load average is printed with them.
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,6 +100,7 @@ def throughput(args):
     print(f"asd-nb score, cached  : {t_cached:8.2f} s  {n / t_cached:7.2f} clips/s")
     rec = json.loads((root/'scored'/'scoring'/'fan.json').read_text())
     print(f"inside score_machine (s): {rec['seconds']}")
+    shutil.rmtree(root)
 
 
 def memory_one(args):
@@ -129,6 +130,7 @@ def memory(args):
         out = subprocess.run([sys.executable, __file__, 'memory-one', '--root', str(root), '--threads', str(args.threads)],
                              check=True, capture_output=True, text=True).stdout.splitlines()[-1]
         r = json.loads(out)
+        shutil.rmtree(root)
         rows.append((n, r))
         print(f"{n:6d} {r['after_load_gb']:14.2f} GB {r['peak_gb']:16.2f} GB {r['seconds']:8.1f}")
     if len(rows) > 1:
@@ -163,6 +165,7 @@ def whisper(args):
                 name, s = line.split(',')
                 print(f"{rec['machine']:9s} {name:60s} {float(s):8.4f} {dec[name]:>8s} {rec['threshold']:9.4f}")
         print(f"{'':9s} seconds: {rec['seconds']}")
+    shutil.rmtree(out.parent)  # the fine-tuned copies of the checkpoint are large
 
 
 if __name__ == '__main__':

@@ -9,30 +9,14 @@ from pathlib import Path
 import pytest
 
 EXE = Path(sys.executable).parent/'asd-nb'
-SHOW = 'asd_nb.pipeline:show_results'
-# Until `nbs/20_cli.ipynb` registers the pipeline commands with `show=SHOW`, register them so in the subprocess.
-_REGISTER = f"""import sys
-from asd_nb import cli
-for name in ('score', 'run', 'demo'):
-    old = cli.COMMANDS.get(name)
-    cli.command(name, 'asd_nb.pipeline:' + name, old.description if old else name, show={SHOW!r})
-sys.argv[0] = 'asd-nb'
-sys.exit(cli.main())
-"""
 TINY = ['--steps', '4', '--steps-per-epoch', '4', '--bs', '4', '--crop-seconds', '0.5', '--emb-dim', '16', '--valid-pct', '0']
-
-
-def _registered() -> bool:
-    "Are `score`, `run` and `demo` registered in asd_nb.cli, with `show_results` printing their result?"
-    from asd_nb import cli
-    return all(getattr(cli.COMMANDS.get(c), 'show', None) == SHOW for c in ('score', 'run', 'demo'))
 
 
 @pytest.fixture(scope='module')
 def asd_nb():
     "Run `asd-nb` with `args` in a subprocess; returns the CompletedProcess."
     if not EXE.exists(): pytest.fail('the asd-nb console script is not installed; run `pip install --no-deps -e .`')
-    prefix = [str(EXE)] if _registered() else [sys.executable, '-c', _REGISTER]
+    prefix = [str(EXE)]
     def call(*args, timeout=600):
         return subprocess.run([*prefix, *map(str, args)], capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, 'PYTHONWARNINGS': 'ignore', 'OMP_NUM_THREADS': '1'})
