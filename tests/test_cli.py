@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from scipy import stats
 from sklearn.metrics import roc_auc_score
+from conftest import make_tiny_inputs
 
 SHARED = Path(__file__).resolve().parents[2]/'shared'/'data'
 GT = SHARED/'dcase2023_eval_ground_truth'
@@ -233,14 +234,8 @@ TRAIN = ['--machine', 'valve', '--bs', '4', '--crop-seconds', '1', '--emb-dim', 
 @pytest.fixture(scope='module')
 def tiny_run_inputs(tmp_path_factory) -> Path:
     "A folder with data/ (synthetic valve clips) and tiny/ (a randomly initialised wav2vec 2.0 checkpoint folder)."
-    import torch
-    from asd_nb.synth import make_dataset
-    from asd_nb.backbone import SSLBackbone, tiny_config
-    d = tmp_path_factory.mktemp('train')
-    make_dataset(d/'data', machines='valve', n_source_train=12, n_target_train=2, n_test=1, duration=1.5)
-    torch.manual_seed(0)
-    SSLBackbone.from_config(tiny_config('wav2vec2')).save_pretrained(d/'tiny')
-    return d
+    return make_tiny_inputs(tmp_path_factory.mktemp('train'), 'wav2vec2', 'valve', encoder='tiny',
+                            n_source_train=12, n_target_train=2, n_test=1, duration=1.5)
 
 
 def test_help_lists_train_without_importing_torch():

@@ -7,6 +7,7 @@ import csv, math, os, subprocess, sys
 from pathlib import Path
 
 import pytest
+from conftest import make_tiny_inputs
 
 EXE = Path(sys.executable).parent/'asd-nb'
 TINY = ['--steps', '4', '--steps-per-epoch', '4', '--bs', '4', '--crop-seconds', '0.5', '--emb-dim', '16', '--valid-pct', '0']
@@ -26,14 +27,8 @@ def asd_nb():
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     "A tiny synthetic dataset (fan and valve, 1 s clips) and a tiny random-init Whisper encoder folder."
-    from asd_nb.synth import make_dataset
-    from asd_nb.backbone import SSLBackbone, tiny_config
-    import torch
-    root = tmp_path_factory.mktemp('pipeline')
-    make_dataset(root/'data', machines='fan,valve', n_source_train=8, n_target_train=3, n_test=3, duration=1.)
-    torch.manual_seed(0)
-    SSLBackbone.from_config(tiny_config('whisper')).save_pretrained(root/'encoder')
-    return root
+    return make_tiny_inputs(tmp_path_factory.mktemp('pipeline'), 'whisper', 'fan,valve',
+                            n_source_train=8, n_target_train=3, n_test=3, duration=1.)
 
 
 def assert_user_error(r, *parts):
