@@ -59,7 +59,7 @@ def command(func_or_name, # A function (decorator use), or the subcommand's name
 
 # %% ../nbs/20_cli.ipynb #3abed604
 @command
-def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of anomaly_score_<machine>_section_<SS>_test.csv files (decision_result_* optional)
+def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of anomaly_score_<machine>_section_<SS>_test.csv files (decision_result_* optional), or a result folder of the DCASE baseline
              data:Annotated[Path, {'metavar': 'ROOT'}]=None, # Dataset root with <machine>/test/*.wav clips in DCASE dev naming; labels come from the names
              ground_truth:Annotated[Path, {'metavar': 'GT_DIR'}]=None, # Folder of the official ground_truth_data, ground_truth_domain, ground_truth_attributes CSVs
              json:bool=False # Print the numbers as JSON instead of a table
@@ -81,10 +81,13 @@ command('score', 'asd_nb.pipeline:score',
         "Score test clips with fine-tuned models: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.",
         show='asd_nb.pipeline:show_results')
 command('run', 'asd_nb.pipeline:run',
-        "Train, score and evaluate every machine type in one go: fine-tuned models, submission CSVs, results table and plots.",
+        "Train, score and evaluate every machine type in one go: trained models, submission CSVs, results table and plots.",
         show='asd_nb.pipeline:show_results')
 command('demo', 'asd_nb.pipeline:demo',
-        "Generate a small synthetic dataset, fine-tune a tiny encoder briefly, score, evaluate and print the table: offline, in minutes.",
+        "Generate a small synthetic dataset, train a tiny encoder (or a baseline) briefly, score, evaluate and print the table: offline, in minutes.",
+        show='asd_nb.pipeline:show_results')
+command('compare', 'asd_nb.pipeline:compare',
+        "Set the results tables of several results folders side by side: the official score and one column per machine type.",
         show='asd_nb.pipeline:show_results');
 
 # %% ../nbs/20_cli.ipynb #466cc008

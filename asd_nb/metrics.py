@@ -16,9 +16,9 @@ from .core import AsdNbError, BadInputError, atomic_write_text, prepare_out_dir
 # %% auto #0
 __all__ = ['MAX_FPR', 'EPS', 'DOMAINS', 'SUMMARY_NAMES', 'COLUMN_NAMES', 'SUBMISSION_KINDS', 'domain_auc', 'partial_auc',
            'precision_recall_f1', 'gamma_threshold', 'decide', 'section_metrics', 'hmean', 'official_scores',
-           'EvalResult', 'evaluate_scores', 'submission_name', 'write_scores', 'read_scores', 'write_submission',
-           'read_submission', 'truth_from_names', 'truth_from_data', 'truth_from_ground_truth', 'attach_truth',
-           'evaluate_dir', 'plot_roc', 'plot_scores']
+           'EvalResult', 'evaluate_scores', 'submission_name', 'parse_submission_name', 'write_scores', 'read_scores',
+           'write_submission', 'read_submission', 'truth_from_names', 'truth_from_data', 'truth_from_ground_truth',
+           'attach_truth', 'evaluate_dir', 'plot_roc', 'plot_scores']
 
 # %% ../nbs/01b_metrics.ipynb #f11d9e28
 MAX_FPR = 0.1 # The evaluator's `max_fpr` for pAUC
@@ -226,6 +226,15 @@ def submission_name(kind:str, # 'anomaly_score' or 'decision_result'
     if kind not in SUBMISSION_KINDS: raise AsdNbError(f"kind must be one of {SUBMISSION_KINDS}, got {kind!r}")
     return f"{kind}_{machine}_section_{section}_test.csv"
 
+# %% ../nbs/01b_metrics.ipynb #3a99fc3d
+_BASELINE_RE = re.compile(r'^(anomaly_score|decision_result)_DCASE2023T2(.+?)_section_(\d{2})_test(_.*)?\.csv$')
+
+def parse_submission_name(name:str # A file name, e.g. 'anomaly_score_DCASE2023T2fan_section_00_test_seed13711.csv'
+                         ) -> tuple[str, str, str]|None:
+    "(kind, machine, section) of an official or a baseline-style submission file name; None for any other name."
+    m = _BASELINE_RE.match(name) or _SUBMISSION_RE.match(name)
+    return m.groups()[:3] if m else None
+
 # %% ../nbs/01b_metrics.ipynb #051d8281
 def _value_text(v, path) -> str:
     if isinstance(v, (bool, np.bool_, int, np.integer)): return str(int(v))
@@ -293,17 +302,30 @@ def _some(names, k:int=5) -> str:
     names = sorted(names)
     return ', '.join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else '')
 
-def read_submission(scores_dir # Folder of anomaly_score_<machine>_section_<SS>_test.csv (decision_result_* optional)
+def _submission_files(d:Path) -> dict:
+    "{(kind, machine, section): path} of the submission files in folder `d`; two files for one key are a `BadInputError`."
+    found = {}
+    for p in sorted(d.iterdir()):
+        if (key := parse_submission_name(p.name)) is not None: found.setdefault(key, []).append(p)
+    if clashes := [(k, ps) for k, ps in sorted(found.items()) if len(ps) > 1]:
+        (kind, machine, section), ps = clashes[0]
+        more = f" ({len(clashes) - 1} more machine types/sections clash likewise)" if len(clashes) > 1 else ''
+        raise BadInputError(d, f"{len(ps)} {kind} files for {machine} section {section}: {', '.join(p.name for p in ps)}{more}; "
+                               "keep one per machine type and section, e.g. move each seed's or scorer's files to a folder of its own and evaluate each folder")
+    return {k: ps[0] for k, ps in sorted(found.items())}
+
+def read_submission(scores_dir # Folder of anomaly_score_<machine>_section_<SS>_test.csv (decision_result_* optional) or the baseline's result folder
                    ) -> pd.DataFrame:
     "One table (machine, section, file_name, score[, decision], score_file) from a folder of submission CSVs."
     d = Path(scores_dir)
     if not d.is_dir(): raise BadInputError(d, 'no such folder' if not d.exists() else 'is not a folder')
-    found = {m.groups(): d/m.string for m in map(_SUBMISSION_RE.match, sorted(p.name for p in d.iterdir())) if m}
-    frames = []
+    found, frames = _submission_files(d), []
     for (kind, machine, section), p in found.items():
         if kind != 'anomaly_score': continue
         df = read_scores(p).assign(machine=machine, section=section, score_file=str(p))
         if (dp := found.get(('decision_result', machine, section))) is not None:
+            if dp.name != 'decision_result' + p.name[len('anomaly_score'):]:
+                raise BadInputError(dp, f"does not belong to {p.name}: a decision file carries its score file's name with decision_result_ for anomaly_score_")
             dec = read_scores(dp, decision=True).set_index('file_name')['decision']
             if set(dec.index) != set(df.file_name):
                 raise BadInputError(dp, f"does not list the same clips as {p.name}: only in the decisions: "
@@ -312,7 +334,8 @@ def read_submission(scores_dir # Folder of anomaly_score_<machine>_section_<SS>_
         frames.append(df)
     if orphans := [p.name for (k, m, s), p in found.items() if k == 'decision_result' and ('anomaly_score', m, s) not in found]:
         raise BadInputError(d, f"decision files without an anomaly score file: {_some(orphans)}")
-    if not frames: raise BadInputError(d, 'holds no anomaly score files (anomaly_score_<machine>_section_<SS>_test.csv)')
+    if not frames: raise BadInputError(d, "holds no anomaly score files (anomaly_score_<machine>_section_<SS>_test.csv, "
+                                          "or the baseline's anomaly_score_DCASE2023T2<machine>_section_<SS>_test_seed<N>.csv)")
     cols = ['machine', 'section', 'file_name', 'score'] + (['decision'] if any('decision' in f for f in frames) else []) + ['score_file']
     return pd.concat(frames, ignore_index=True).reindex(columns=cols)
 

@@ -21,16 +21,20 @@ from .data import clip_table, split_clips
 from .pooling import EmbeddingCache, embed_files, state_fingerprint, train_pooling, pool_segments
 from .losses import encode_labels
 from .knn import KNNScorer, BANKS
-from .metrics import (EvalResult, evaluate_scores, decide, submission_name, write_scores, read_scores,
-                            plot_roc, plot_scores)
+from .metrics import (EvalResult, evaluate_scores, official_scores, decide, submission_name, write_scores, read_scores,
+                            plot_roc, plot_scores, COLUMN_NAMES)
 from .backbone import SSLBackbone, tiny_config
 from .synth import make_dataset, MACHINES
 from .train import finetune, load_run, read_config, delegates_to, split_kwargs, _no_hf_bars
+from .baselines.ae import AEDetector, fit_ae
+from .baselines.mobilenet import MobileNetDetector, fit_mobilenet
 
 # %% auto #0
-__all__ = ['NORMALIZE_CHOICES', 'RESULT_SETTINGS_IGNORED', 'DEMO_RECIPE', 'DEMO_DATA', 'machine_clips', 'scoring_cache',
-           'embed_clips', 'pool_clips', 'fit_detector', 'finished_machines', 'score_machine', 'open_results',
-           'machine_scores', 'plot_machine', 'report', 'find_runs', 'show_results', 'score', 'run', 'demo']
+__all__ = ['NORMALIZE_CHOICES', 'SYSTEMS', 'BASELINE_EPOCHS', 'RESULT_SETTINGS_IGNORED', 'DEMO_RECIPE', 'DEMO_BASELINE_RECIPES',
+           'DEMO_DATA', 'machine_clips', 'scoring_cache', 'embed_clips', 'pool_clips', 'fit_detector',
+           'finished_machines', 'save_machine', 'score_machine', 'fit_baseline', 'baseline_machine', 'open_results',
+           'machine_scores', 'plot_machine', 'report', 'find_runs', 'show_results', 'score', 'run', 'results_table',
+           'Comparison', 'read_results', 'compare', 'demo_results_dir', 'demo']
 
 # %% ../nbs/11_pipeline.ipynb #f203ba89
 def machine_clips(data_root, # Dataset folder (any layout `asd_nb.data.clip_table` reads)
@@ -161,6 +165,19 @@ def _write_submission(out:Path, test:pd.DataFrame) -> list[str]:
             files.append(write_scores(out/submission_name(kind, machine, section), g.file_name, g[col], overwrite=True).name)
     return files
 
+def save_machine(out, # Results folder (created if missing)
+                 test:pd.DataFrame, # One machine type's scored test clips: machine, section, file_name, domain, label, score, decision
+                 record:dict # What was done; with at least 'threshold'; 'seconds' are rounded to ms
+                ) -> pd.DataFrame:
+    "Write the submission CSVs of `test`, then its record `scoring/<machine>.json`, which marks the machine type finished."
+    out, machine = Path(out), test.machine.iloc[0]
+    out.mkdir(parents=True, exist_ok=True)
+    files = _write_submission(out, test)
+    rec = dict(machine=machine, sections=sorted(test.section.unique()), files=files, n_test=len(test), **record)
+    rec['seconds'] = {k: round(v, 3) for k, v in rec.get('seconds', {}).items()}
+    atomic_write_text(_record_path(out, machine), json.dumps(rec, indent=2, default=str) + '\n', overwrite=True)
+    return test[['machine', 'section', 'file_name', 'domain', 'label', 'score', 'decision']]
+
 # %% ../nbs/11_pipeline.ipynb #ff888f13
 def score_machine(run_dir, # A finished run folder (`asd-nb train`, `asd_nb.train.finetune`)
                   data_root, # Dataset folder: the machine type's train clips fill the memory bank, its test clips are scored
@@ -194,25 +211,108 @@ def score_machine(run_dir, # A finished run folder (`asd-nb train`, `asd_nb.trai
     test = test.assign(file_name=[Path(p).name for p in test.path], score=det.score(emb_te))
     test['decision'] = decide(test.score, det.threshold_)
     secs['knn'] = time.perf_counter() - t
-    out.mkdir(parents=True, exist_ok=True)
-    files = _write_submission(out, test)
     _save_npz(out/'scoring'/f'{machine}.npz', train_emb=emb_tr, test_emb=emb_te, train_names=np.array([Path(p).name for p in train.path]),
               test_names=test.file_name.to_numpy(str))
-    rec = dict(machine=machine, run_dir=str(run_dir.resolve()), sections=sorted(test.section.unique()), files=files,
-               n_train=len(train), n_test=len(test), win=win, hop=hop, transformer_pooling=transformer_pooling, k=det.k,
-               banks=det.banks, normalize=det.normalize, threshold=det.threshold_, cache=dict(cache.stats),
-               seconds={k_: round(v, 3) for k_, v in secs.items()}, notes=notes)
-    atomic_write_text(_record_path(out, machine), json.dumps(rec, indent=2) + '\n', overwrite=True)
-    return test[['machine', 'section', 'file_name', 'domain', 'label', 'score', 'decision']]
+    return save_machine(out, test, dict(system='ssl', run_dir=str(run_dir.resolve()), n_train=len(train), win=win, hop=hop,
+                                        transformer_pooling=transformer_pooling, k=det.k, banks=det.banks, normalize=det.normalize,
+                                        threshold=det.threshold_, cache=dict(cache.stats), seconds=secs, notes=notes))
+
+# %% ../nbs/11_pipeline.ipynb #55bcdf5f
+SYSTEMS = {'ssl': 'fine-tuned speech encoder + transformer pooling + k-NN (Han et al. 2023)',
+           'ae': 'DCASE 2023 autoencoder, reconstruction error (MSE)',
+           'ae-mahala': 'DCASE 2023 autoencoder, Mahalanobis distance of the error (MAHALA)',
+           'mobilenet': 'MobileNetV2 attribute classifier, own-class negative log-probability',
+           'mobilenet-knn': 'MobileNetV2 attribute classifier, k-NN on its clip embeddings'} # Every system `run` and `demo` know
+_BASELINES = {'ae': ('ae', 'mse'), 'ae-mahala': ('ae', 'mahala'), 'mobilenet': ('mobilenet', 'nll'), 'mobilenet-knn': ('mobilenet', 'knn')}
+BASELINE_EPOCHS = {'ae': 100, 'mobilenet': 20} # Default epochs of each baseline model (those of the DCASE baselines)
+
+def _check_system(system:str) -> str:
+    if system not in SYSTEMS: raise AsdNbError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
+    return system
+
+def _baseline(system:str) -> tuple[str, str]:
+    "(model, score kind) of a baseline system; an error for any other name."
+    if _check_system(system) not in _BASELINES: raise AsdNbError(f"{system!r} is not a baseline system; choose from {', '.join(_BASELINES)}")
+    return _BASELINES[system]
+
+# %% ../nbs/11_pipeline.ipynb #3f6796f8
+def fit_baseline(system:str, # A baseline of `SYSTEMS`: 'ae', 'ae-mahala', 'mobilenet' or 'mobilenet-knn'
+                 train:pd.DataFrame, # The normal training clips (`machine_clips`)
+                 epochs:int|None=None, # Training epochs of a baseline; default: 100 for the autoencoder, 20 for MobileNetV2
+                 patch_frames:int=64, # MobileNetV2: log-mel frames per patch (DCASE: 64)
+                 seed:int=0 # Seed of the initialisation and shuffling
+                ) -> AEDetector|MobileNetDetector:
+    "Train the baseline model of `system` on `train` (on the GPU if there is one)."
+    model = _baseline(system)[0]
+    epochs = BASELINE_EPOCHS[model] if epochs is None else epochs
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1: raise AsdNbError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    if model == 'ae': return fit_ae(train, epochs=int(epochs), seed=seed)
+    return fit_mobilenet(train, epochs=int(epochs), n_frames=patch_frames, seed=seed)
+
+def _load_detector(path:Path) -> AEDetector|MobileNetDetector:
+    "The detector saved in `path`, of whichever baseline it is."
+    fmt = read_config(path).get('format', '')
+    return (AEDetector if fmt.startswith('asd_nb.AEDetector') else MobileNetDetector).load(path, device=default_device())
+
+# %% ../nbs/11_pipeline.ipynb #bb965c0c
+def _gamma_threshold(det, kind:str, notes:list) -> float:
+    "The baseline's gamma threshold for `kind`; the largest training score, with a note, where no gamma fits."
+    try: return det.threshold(kind)
+    except AsdNbError as e:
+        _note(f"decision threshold = the largest training score ({e})", notes)
+        return float(np.max(det.train_scores_[kind]))
+
+def _history_summary(det) -> dict:
+    h = det.history_
+    if h is None or not len(h): return {}
+    return dict(seconds_per_epoch=round(float(h.seconds.median()), 4), final_train_loss=float(h.train_loss.iloc[-1]))
+
+# %% ../nbs/11_pipeline.ipynb #02ea31f5
+@delegates_to(fit_baseline, but='system train')
+def baseline_machine(system:str, # A baseline of `SYSTEMS`
+                     data_root, # Dataset folder: the machine type's train clips train the model, its test clips are scored
+                     machine:str, # Machine type, e.g. 'fan'
+                     out, # Results folder; the trained detector goes to out/runs/<machine>
+                     k:int=2, # mobilenet-knn: nearest neighbours averaged per score
+                     banks:str='domain', # mobilenet-knn: k-NN memory banks, 'domain' or 'all'
+                     normalize:str='mean', # mobilenet-knn: scaling of each bank's distances: mean, zscore or none
+                     progress:bool=True, # Say what is being done
+                     **kwargs) -> pd.DataFrame:
+    "Train (or reuse) the baseline model of `system` for `machine`, score its test clips and write its files and record."
+    out, notes, secs = Path(out), [], {}
+    kind, run_dir = _baseline(system)[1], out/'runs'/machine
+    train, test = machine_clips(data_root, machine)
+    t = time.perf_counter()
+    if (run_dir/'config.json').exists():
+        det = _load_detector(run_dir)
+        _note(f"{machine}: reusing the trained model in {run_dir}")
+    else:
+        if progress: print(f"asd-nb: {machine}: training the {system} baseline on {len(train)} clips", file=sys.stderr)
+        det = fit_baseline(system, train, **kwargs)
+        det.save(run_dir, overwrite=True)
+        secs['fit'] = time.perf_counter() - t
+    t, backend = time.perf_counter(), {}
+    try:
+        if kind == 'knn':
+            knn = fit_detector(det.train_emb_, det.train_domains_, k, banks, normalize, notes)
+            scores, threshold, backend = knn.score(det.embed(test)), knn.threshold_, dict(k=knn.k, banks=knn.banks, normalize=knn.normalize)
+        else: scores, threshold = det.score(test, kind), _gamma_threshold(det, kind, notes)
+    except AsdNbError as e: raise AsdNbError(f"{machine}: {e}") from None
+    secs['score'] = time.perf_counter() - t
+    test = test.assign(file_name=[Path(p).name for p in test.path], score=scores)
+    test['decision'] = decide(test.score, threshold)
+    return save_machine(out, test, dict(system=system, run_dir=str(run_dir.resolve()), n_train=len(train), score=kind,
+                                        epochs=det.config['training']['epochs'], **_history_summary(det), **backend, threshold=threshold,
+                                        seconds=secs, notes=notes))
 
 # %% ../nbs/11_pipeline.ipynb #716c1f8e
 RESULT_SETTINGS_IGNORED = ('overwrite', 'progress', 'num_workers', 'batch_size', 'cache_dir', 'machines') # Not compared on resume
-_OUTPUTS = ('pipeline.json', 'scoring', 'plots', 'runs', 'results.csv', 'results.md', 'results.json', 'data', 'encoder', 'results')
+_OUTPUTS = ('pipeline.json', 'scoring', 'plots', 'runs', 'results.csv', 'results.md', 'results.json', 'data', 'encoder', 'results',
+            'comparison.csv', 'comparison.md')
 
 def _remove_outputs(out:Path):
     "Delete what a pipeline command writes in `out`; other files stay."
-    for name in _OUTPUTS:
-        p = out/name
+    for p in [out/name for name in _OUTPUTS] + [p for p in out.glob('results-*') if p.name[8:] in SYSTEMS]:
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         elif p.exists(): p.unlink()
     for p in out.glob('*.csv'):
@@ -330,6 +430,9 @@ def find_runs(run_dir # One run folder, or a folder of run folders
     if not dirs: raise BadInputError(run_dir, "holds no fine-tuned model: expected a run folder (config.json, head.safetensors) "
                                               "from `asd-nb train`, or a folder of them such as RESULTS_DIR/runs from `asd-nb run`")
     for d in dirs:
+        if (fmt := read_config(d).get('format', '')).startswith('asd_nb.'):
+            raise BadInputError(d, f"holds a trained baseline ({fmt}), not a fine-tuned encoder; `asd-nb run --system ...` with "
+                                   "the results folder it belongs to reuses it")
         if not (d/'head.safetensors').exists(): raise BadInputError(d, "holds no finished run (no head.safetensors); finish it with `asd-nb train` first")
     return {read_config(d)['machine']: d for d in dirs}
 
@@ -385,27 +488,54 @@ def _resolved(backbone) -> str:
     p = Path(backbone).expanduser()
     return str(p.resolve()) if p.exists() else str(backbone)
 
-@delegates_to(finetune, score_machine, but='data_root machine backbone out run_dir overwrite progress')
+_BASELINE_ONLY = ('epochs', 'patch_frames') # `run` options that only baselines have
+
+def _system_options(system:str, options) -> list:
+    "The names among `options` (of `run`) that apply to `system`."
+    if system == 'ssl': return [o for o in options if o not in _BASELINE_ONLY]
+    model, kind = _baseline(system)
+    mine = {'seed', 'epochs'} | ({'patch_frames'} if model == 'mobilenet' else set()) | ({'k', 'banks', 'normalize'} if kind == 'knn' else set())
+    return [o for o in options if o in mine or o in RESULT_SETTINGS_IGNORED]
+
+def _run_args(system:str, backbone, kwargs:dict) -> dict:
+    "The options of `run` that apply to `system`, with their defaults; an error for one set that does not apply."
+    defaults = {k: p.default for k, p in run.__signature__.parameters.items() if p.kind == p.KEYWORD_ONLY}
+    mine = _system_options(_check_system(system), defaults)
+    if wrong := [k for k, v in kwargs.items() if k not in mine and not (v is defaults[k] or v == defaults[k])]:
+        owners = [sy for sy in SYSTEMS if wrong[0] in _system_options(sy, defaults)]
+        raise AsdNbError(f"--{wrong[0].replace('_', '-')} is an option of --system {', '.join(owners)}, not of --system {system}; leave it out")
+    if system == 'ssl' and backbone is None: raise AsdNbError("the ssl system needs a pretrained encoder: --backbone NAME_OR_PATH")
+    if system != 'ssl' and backbone is not None: raise AsdNbError(f"--backbone is an option of the ssl system, not of --system {system}")
+    return {k: kwargs.get(k, defaults[k]) for k in mine}
+
+# %% ../nbs/11_pipeline.ipynb #0a7b76ce
+@delegates_to(finetune, score_machine, fit_baseline, but='data_root machine backbone out run_dir overwrite progress system train')
 def run(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder with <machine>/{train,test}/*.wav (any layout `clip_table` reads)
-        backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}], # Pretrained encoder: Hugging Face hub name or local folder
-        out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}], # Folder for the models (runs/), submission CSVs, results table and plots; an earlier run of the same settings is resumed
+        backbone:Annotated[str, {'opt': True, 'metavar': 'NAME_OR_PATH'}]=None, # Pretrained encoder of the ssl system: Hugging Face hub name or local folder
+        out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the models (runs/), submission CSVs, results table and plots; an earlier run of the same settings is resumed
+        system:Annotated[str, {'choices': list(SYSTEMS), 'metavar': 'SYSTEM'}]='ssl', # What to train and score: ssl (the paper's), ae, ae-mahala, mobilenet or mobilenet-knn
         machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types, comma-separated; default: all in DATA_ROOT
         overwrite:bool=False, # Delete earlier results and models in RESULTS_DIR and start over
         progress:bool=True, # Show progress bars and what is being done (--no-progress: quiet)
         **kwargs) -> EvalResult|None:
-    "Train, score and evaluate every machine type in one go: fine-tuned models, submission CSVs, results table and plots."
-    args = {**{k: p.default for k, p in run.__signature__.parameters.items() if p.kind == p.KEYWORD_ONLY}, **kwargs}
-    ft_kw, sc_kw = split_kwargs(kwargs, finetune, score_machine)
-    sc_kw['seed'] = args['seed']
-    _check_backend(args['k'], args['banks'], args['normalize'])
-    _window(dict(crop_seconds=args['crop_seconds']), args['hop_seconds'])
+    "Train, score and evaluate every machine type in one go: trained models, submission CSVs, results table and plots."
+    if out is None: raise AsdNbError("run needs a results folder: out (--out RESULTS_DIR)")
+    args = _run_args(system, backbone, kwargs)
+    _check_backend(args.get('k', 2), args.get('banks', 'domain'), args.get('normalize', 'mean'))
+    if system == 'ssl':
+        ft_kw, sc_kw = split_kwargs({k: v for k, v in kwargs.items() if k in args}, finetune, score_machine)
+        sc_kw['seed'] = args['seed']
+        _window(dict(crop_seconds=args['crop_seconds']), args['hop_seconds'])
+    else: bl_kw = {k: v for k, v in args.items() if k not in RESULT_SETTINGS_IGNORED}
     todo = list(clip_table(data_root, machines=_machine_list(machines)).machine.unique())
     todo = [m for m in todo if _has_test_clips(data_root, m)]
     if not todo: raise BadInputError(data_root, 'has no machine type with both train and test clips')
-    out = open_results(out, dict(command='run', data_root=str(Path(data_root).resolve()), backbone=_resolved(backbone), **args), overwrite)
+    model = dict(backbone=_resolved(backbone)) if system == 'ssl' else {}
+    out = open_results(out, dict(command='run', system=system, data_root=str(Path(data_root).resolve()), **model, **args), overwrite)
     for m in todo:
         run_dir = out/'runs'/m
         if m in finished_machines(out): _note(f"{m}: already scored in {out}; kept"); continue
+        if system != 'ssl': baseline_machine(system, data_root, m, out, progress=progress, **bl_kw); continue
         if (run_dir/'head.safetensors').exists(): _note(f"{m}: reusing the fine-tuned model in {run_dir}")
         else:
             if progress: print(f"asd-nb: {m}: fine-tuning {backbone}", file=sys.stderr)
@@ -413,8 +543,69 @@ def run(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder wi
         score_machine(run_dir, data_root, out, progress=progress, **sc_kw)
     return _finish(out, data_root, progress)
 
-# %% ../nbs/11_pipeline.ipynb #3ce6203b
-DEMO_RECIPE = dict(steps_per_epoch=100, crop_seconds=1., bs=16, lr=3e-3, emb_dim=64, k_subcenters=4, valid_pct=0.) # `run` options of the demo
+# %% ../nbs/11_pipeline.ipynb #3db4381f
+def results_table(results:dict # System name -> `EvalResult`
+                 ) -> pd.DataFrame:
+    "Official score and per-machine harmonic mean of AUC (source), AUC (target) and pAUC, in %, a row per system (the paper's Table 1)."
+    rows = {}
+    for name, res in results.items():
+        machines = res.sections.index.get_level_values('machine').unique()
+        rows[name] = {'official score': res.official_score, **{m: official_scores(res.sections.loc[[m]])['official_score'] for m in machines}}
+    table = pd.DataFrame.from_dict(rows, orient='index')
+    table.index.name = 'system'
+    return 100 * table
+
+class Comparison(dict):
+    "System name -> `EvalResult`, with their side-by-side table."
+    def table(self) -> pd.DataFrame: return results_table(self)
+    def to_markdown(self, digits:int=2) -> str:
+        "The table in markdown, for a terminal or a report."
+        t = self.table()
+        head = ['system'] + list(t.columns)
+        lines = ['| ' + ' | '.join(head) + ' |', '| --- |' + ' ---: |' * t.shape[1]]
+        lines += ['| ' + ' | '.join([str(n)] + ['' if pd.isna(v) else f"{v:.{digits}f}" for v in r]) + ' |' for n, r in zip(t.index, t.to_numpy())]
+        return '\n'.join(lines) + '\n\nIn %: the official score over all machine types, then the same harmonic mean per machine type.'
+
+# %% ../nbs/11_pipeline.ipynb #9b1ce780
+def read_results(out # A results folder of `run`, `score` or `demo`, with a results.csv
+                ) -> EvalResult:
+    "The `EvalResult` of a results folder, read from its `results.csv` (without the clips)."
+    path = Path(out)/'results.csv'
+    if not path.is_file(): raise BadInputError(Path(out), "has no results.csv; run `asd-nb run` or `asd-nb score` on it first")
+    try: t = pd.read_csv(path, dtype={'machine': str, 'section': str}, keep_default_na=False, na_values=[''])
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e: raise BadInputError(path, f"cannot be read as CSV ({e})") from None
+    names = {v: k for k, v in COLUMN_NAMES.items()}
+    if missing := {'machine', 'section', *(COLUMN_NAMES[c] for c in ('auc_source', 'auc_target', 'pauc'))} - set(t.columns):
+        raise BadInputError(path, f"is not a results table: no column(s) {', '.join(sorted(missing))}")
+    t = t[~t.machine.isin(['arithmetic mean', 'harmonic mean'])].rename(columns=names)
+    return EvalResult(t.set_index(['machine', 'section']).astype(float))
+
+# %% ../nbs/11_pipeline.ipynb #87b24f4c
+def _system_of(d:Path) -> str:
+    "The system of a results folder: from its pipeline.json (`score` has no other: ssl), else the folder's name."
+    try: return json.loads((d/'pipeline.json').read_text(encoding='utf-8')).get('system', 'ssl')
+    except (OSError, ValueError, AttributeError): return d.name
+
+def compare(results_dirs:Annotated[list, {'nargs': '+', 'type': Path, 'metavar': 'RESULTS_DIR'}], # Results folders of `asd-nb run`, `score` or `demo` (its results*/ folders)
+            names:Annotated[str, {'metavar': 'N[,N...]'}]=None # Row names, comma-separated; default: each folder's system (its folder name where two share one)
+           ) -> Comparison:
+    "Set the results tables of several results folders side by side: the official score and one column per machine type."
+    dirs = [Path(d) for d in ([results_dirs] if isinstance(results_dirs, (str, os.PathLike)) else results_dirs)]
+    results = [read_results(d) for d in dirs]
+    if names is not None:
+        labels = _machine_list(names)
+        if len(labels) != len(dirs): raise AsdNbError(f"{len(labels)} names for {len(dirs)} results folders")
+    else:
+        systems = [_system_of(d) for d in dirs]
+        labels = [sy if systems.count(sy) == 1 else f"{sy} ({d.name})" for sy, d in zip(systems, dirs)]
+    if len(set(labels)) < len(labels): raise AsdNbError(f"two results folders would share a row name ({', '.join(labels)}); give names=")
+    machine_sets = {tuple(sorted(r.sections.index.get_level_values('machine').unique())) for r in results}
+    if len(machine_sets) > 1: _note("the folders cover different machine types: their official scores are not comparable")
+    return Comparison(zip(labels, results))
+
+# %% ../nbs/11_pipeline.ipynb #ac13dd78
+DEMO_RECIPE = dict(steps_per_epoch=100, crop_seconds=1., bs=16, lr=3e-3, emb_dim=64, k_subcenters=4, valid_pct=0.) # `run` options of the demo's ssl system
+DEMO_BASELINE_RECIPES = {'mobilenet': dict(patch_frames=32), 'mobilenet-knn': dict(patch_frames=32)} # `run` options of the demo's baselines
 DEMO_DATA = dict(n_target_train=10) # `make_dataset` options of the demo (the rest: size 'small')
 
 def _demo_encoder(path:Path, family:str, seed:int) -> Path:
@@ -428,27 +619,46 @@ def _demo_encoder(path:Path, family:str, seed:int) -> Path:
     os.replace(tmp, path)
     return path
 
-# %% ../nbs/11_pipeline.ipynb #2b712855
+def _system_list(system:str) -> list:
+    "The systems of 'ssl', 'ae,mobilenet' or 'all', each checked."
+    names = list(SYSTEMS) if system == 'all' else _machine_list(system)
+    return [_check_system(n) for n in names]
+
+def demo_results_dir(out, system:str) -> Path:
+    "Where `demo` puts the results of `system`: out/results for ssl, out/results-<system> for a baseline."
+    return Path(out)/('results' if system == 'ssl' else f'results-{_check_system(system)}')
+
+# %% ../nbs/11_pipeline.ipynb #190e6b99
 def demo(out:Annotated[Path, {'metavar': 'DIR'}]=None, # Folder for the synthetic data, the tiny encoder and the results; default: a new temporary folder
          machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Synthetic machine types, comma-separated (fan, bearing, valve, slider); default: all four
-         steps:int=600, # Fine-tuning updates per machine type
+         system:Annotated[str, {'metavar': 'S[,S...]'}]='ssl', # Systems to run, comma-separated (ssl, ae, ae-mahala, mobilenet, mobilenet-knn), or all
+         steps:int=600, # Fine-tuning updates per machine type (ssl)
+         epochs:int=None, # Training epochs of the baselines; default: their own (100 autoencoder, 20 MobileNetV2)
          family:str='whisper', # Encoder family of the tiny random-init encoder (`asd_nb.backbone.FAMILIES`)
          threads:int=1, # PyTorch CPU threads while the demo runs (0: leave PyTorch's setting); one is fastest for a tiny model
          seed:int=0, # Seed of the data, the encoder and the training
          overwrite:bool=False, # Delete an earlier demo in DIR and start over
          progress:bool=True # Show progress bars and what is being done (--no-progress: quiet)
-        ) -> EvalResult:
-    "Generate a small synthetic dataset, fine-tune a tiny encoder briefly, score, evaluate and print the table: offline, in minutes."
-    t0, names = time.perf_counter(), _machine_list(machines) or list(MACHINES)
+        ) -> EvalResult|Comparison:
+    "Generate a small synthetic dataset, train a tiny encoder (or a baseline) briefly, score, evaluate and print the table: offline, in minutes."
+    t0, names, systems = time.perf_counter(), _machine_list(machines) or list(MACHINES), _system_list(system)
     if unknown := [m for m in names if m not in MACHINES]: raise AsdNbError(f"unknown synthetic machine {unknown[0]!r}; choose from {', '.join(MACHINES)}")
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix='asd-nb-demo-'))
     out = open_results(out, dict(command='demo', machines=','.join(names), steps=steps, family=family, seed=seed), overwrite)
     if missing := [m for m in names if not (out/'data'/m).is_dir()]:
         if progress: print(f"asd-nb: generating synthetic clips of {', '.join(missing)} in {out/'data'}", file=sys.stderr)
         make_dataset(out/'data', machines=missing, seed=seed, overwrite=True, **DEMO_DATA)
-    encoder, n_threads = _demo_encoder(out/'encoder', family, seed), torch.get_num_threads()
+    n_threads, results = torch.get_num_threads(), Comparison()
     if threads: torch.set_num_threads(threads)
-    try: res = run(out/'data', encoder, out/'results', machines=names, steps=steps, seed=seed, progress=progress, **DEMO_RECIPE)
+    try:
+        for s in systems:
+            kw = dict(backbone=_demo_encoder(out/'encoder', family, seed), steps=steps, **DEMO_RECIPE) if s == 'ssl' else \
+                 dict(epochs=epochs, **DEMO_BASELINE_RECIPES.get(s, {}))
+            if progress and len(systems) > 1: print(f"asd-nb: system {s}: {SYSTEMS[s]}", file=sys.stderr)
+            results[s] = run(out/'data', out=demo_results_dir(out, s), system=s, machines=names, seed=seed, progress=progress, **kw)
     finally: torch.set_num_threads(n_threads)
+    if len(systems) > 1:
+        atomic_write_text(out/'comparison.md', results.to_markdown() + '\n', overwrite=True)
+        atomic_write_text(out/'comparison.csv', results.table().to_csv(), overwrite=True)
     if progress: print(f"asd-nb: demo finished in {time.perf_counter() - t0:.0f} s; everything is in {out}", file=sys.stderr)
-    return res
+    return results if len(systems) > 1 else results[systems[0]]

@@ -59,7 +59,8 @@ def delegates_to(*targets, # Functions or classes whose keyword parameters (thos
         for t in targets:
             for name, d in docments(t, full=True, eval_str=True, returns=False).items():
                 if name in seen or d.default is _P.empty or d.kind in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD): continue
-                anno = d.anno if d.docment is None or typing.get_origin(d.anno) is Annotated else Annotated[d.anno, d.docment]
+                has_doc = d.docment is None or (typing.get_origin(d.anno) is Annotated and d.docment in d.anno.__metadata__)
+                anno = d.anno if has_doc else Annotated[d.anno, d.docment]  # nested Annotated flattens: metadata is kept
                 params.append(_P(name, _P.KEYWORD_ONLY, default=d.default, annotation=anno))
                 seen.add(name)
         f.__signature__ = sig.replace(parameters=params)

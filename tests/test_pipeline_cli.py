@@ -1,4 +1,4 @@
-"""`asd-nb run`, `asd-nb score` and `asd-nb demo`, run as a user runs them: in subprocesses, on a tiny synthetic dataset.
+"""`asd-nb run`, `score`, `compare` and `demo`, run as a user runs them: in subprocesses, on a tiny synthetic dataset.
 
 Every call starts a fresh Python (about 6 s of imports on 2 cores), so the checks are grouped into few calls: one
 interrupted and one resumed `run`, two `score` calls, and the error cases. The expected files and names are derived
@@ -57,8 +57,8 @@ def check_submission(res: Path, data: Path, machine: str):
 def test_help_explains_the_commands(asd_nb):
     r = asd_nb('run', '--help')
     assert r.returncode == 0, r.stderr
-    for opt in ('DATA_ROOT', '--backbone NAME_OR_PATH', '--out RESULTS_DIR', '--machines', '--steps', '--last-layer-only',
-                '--no-status-aug', '--no-transformer-pooling', '--banks', '--overwrite'):
+    for opt in ('DATA_ROOT', '--backbone NAME_OR_PATH', '--out RESULTS_DIR', '--system SYSTEM', 'ae-mahala', '--epochs',
+                '--machines', '--steps', '--last-layer-only', '--no-status-aug', '--no-transformer-pooling', '--banks', '--overwrite'):
         assert opt in r.stdout, opt
     r = asd_nb('score', '--help')
     assert r.returncode == 0 and 'RUN_DIR' in r.stdout and 'DATA_ROOT' in r.stdout and '--out RESULTS_DIR' in r.stdout
@@ -109,9 +109,32 @@ def test_bad_arguments_name_the_problem(asd_nb, tiny):
     (tiny/'someone'/'notes.txt').write_text('mine')
     assert_user_error(asd_nb('run', data, '--backbone', tiny/'encoder', '--out', tiny/'someone', *TINY), 'already holds results')
     assert (tiny/'someone'/'notes.txt').read_text() == 'mine'
-    r = asd_nb('run', data, '--out', tiny/'r4')
-    assert r.returncode == 2 and '--backbone' in r.stderr and 'required' in r.stderr
-    assert not any((tiny/n).exists() for n in ('r1', 'r2', 'r3', 'r4'))
+    assert_user_error(asd_nb('run', data, '--out', tiny/'r4'), 'needs a pretrained encoder', '--backbone')
+    assert_user_error(asd_nb('run', data, '--out', tiny/'r5', '--system', 'ae', '--steps', '5'), '--steps is an option of --system ssl')
+    r = asd_nb('run', data, '--out', tiny/'r6', '--system', 'svm')
+    assert r.returncode == 2 and 'invalid choice' in r.stderr and 'mobilenet-knn' in r.stderr
+    assert not any((tiny/n).exists() for n in ('r1', 'r2', 'r3', 'r4', 'r5', 'r6'))
+
+
+def test_baselines_write_the_same_files_and_compare_side_by_side(asd_nb, tiny):
+    "`run --system` for both baseline models, then `compare` on their results folders."
+    data = tiny/'data'
+    for system, opts in (('ae-mahala', ['--epochs', '3']), ('mobilenet', ['--epochs', '1', '--patch-frames', '16'])):
+        r = asd_nb('run', data, '--system', system, '--out', tiny/system, '--no-progress', *opts)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert '| official score |' in r.stdout
+        for m in ('fan', 'valve'): check_submission(tiny/system, data, m)
+        assert '"system": "%s"' % system in (tiny/system/'scoring'/'fan.json').read_text()
+    r = asd_nb('compare', tiny/'ae-mahala', tiny/'mobilenet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = [l for l in r.stdout.splitlines() if l.startswith('| ')]
+    assert rows[0] == '| system | official score | fan | valve |', rows
+    assert [l.split('|')[1].strip() for l in rows[2:]] == ['ae-mahala', 'mobilenet'], rows
+    official = {l.split('|')[1].strip(): float(l.split('|')[2]) for l in rows[2:]}
+    for system in official:  # the same number as the folder's own table, in %
+        own = next(l for l in (tiny/system/'results.md').read_text().splitlines() if l.startswith('| official score |'))
+        assert abs(official[system] - 100 * float(own.split('|')[2])) < 0.006, (official, own)
+    assert_user_error(asd_nb('compare', tiny/'ae-mahala', data), 'has no results.csv')
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from torch import nn
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
+import fastai.callback.progress  # Learner.no_bar
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner
@@ -101,7 +102,7 @@ def fit_learner(model:nn.Module, # Network to train (moved to the loaders' devic
     if dls.device is not None: model.to(dls.device)
     learn = Learner(dls, model, loss_func=loss_func, cbs=[hist],
                     opt_func=partial(Adam, mom=0.9, sqr_mom=0.999, eps=1e-8, wd=0.))
-    with learn.no_logging(): learn.fit(epochs, lr)
+    with learn.no_logging(), learn.no_bar(): learn.fit(epochs, lr)
     recalibrate_bn(model, dls.train)
     return pd.DataFrame(hist.rows, columns=['epoch', 'train_loss', 'valid_loss', 'seconds'])
 

@@ -217,6 +217,15 @@ def fit_mobilenet(train, # Normal training clips: a clip table (path, class_labe
     det.train_emb_, det.train_domains_ = emb.astype(np.float32), domains
     return det
 
+# %% ../../nbs/10b_baselines.mobilenet.ipynb #49157c8b
+@patch
+def embed(self:MobileNetDetector, clips, # A clip table or paths (see `asd_nb.baselines.ae.as_clips`)
+          bs:int=16, # Clips per feature batch
+          cache=None # An `asd_nb.audio.ClipCache` to read the clips through; None: `load_audio`
+         ) -> np.ndarray: # (N, emb_dim), float32
+    "Clip embeddings: the network's pooled features, averaged over each clip's patches."
+    return clip_outputs(self.model, self._bank(as_clips(clips).path, bs, cache))[2].astype(np.float32)
+
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #16edb114
 _MN_FORMAT = 'asd_nb.MobileNetDetector/1'
 
