@@ -549,6 +549,7 @@ def results_table(results:dict # System name -> `EvalResult`
     "Official score and per-machine harmonic mean of AUC (source), AUC (target) and pAUC, in %, a row per system (the paper's Table 1)."
     rows = {}
     for name, res in results.items():
+        if res is None: rows[name] = {'official score': np.nan}; continue  # nothing could be evaluated (`report` said why)
         machines = res.sections.index.get_level_values('machine').unique()
         rows[name] = {'official score': res.official_score, **{m: official_scores(res.sections.loc[[m]])['official_score'] for m in machines}}
     table = pd.DataFrame.from_dict(rows, orient='index')
