@@ -26,7 +26,7 @@ from ..features import logmel, logmel_clips, mel_config, WindowBank
 
 # %% auto #0
 __all__ = ['SCORE_KINDS', 'AENet', 'window_loaders', 'recalibrate_bn', 'fit_learner', 'as_clips', 'error_statistics',
-           'mahalanobis', 'AEDetector', 'fit_ae', 'save_folder', 'read_folder']
+           'mahalanobis', 'AEDetector', 'fit_ae', 'save_folder', 'save_detector', 'load_detector']
 
 # %% ../../nbs/10a_baselines.ae.ipynb #ac296fbf
 def _dense(n_in:int, n_out:int) -> list:
@@ -276,20 +276,46 @@ def save_folder(path, # Destination folder
     return path
 
 # %% ../../nbs/10a_baselines.ae.ipynb #f3177f6a
-def read_folder(path, # A folder written by `save_folder`
-                fmt:str # Expected 'format' entry of its JSON file
-               ) -> tuple[dict, dict]: # (tensors of model.safetensors, the JSON file's content)
-    "Read a saved detector folder: its safetensors tensors and JSON settings; `BadInputError` if it is not one."
+def save_detector(path, # Destination folder
+                  fmt:str, # Its 'format' entry, e.g. 'asd_nb.AEDetector/1'
+                  model:nn.Module, # The network; its `arch` dict rebuilds it
+                  config:dict, # Settings for config.json (JSON-serialisable)
+                  train_scores:pd.DataFrame|None=None, # The training clips' scores, a column per kind
+                  history:pd.DataFrame|None=None, # Loss per epoch
+                  tensors:dict|None=None, # More arrays to keep: name -> tensor
+                  overwrite:bool=False # Replace an existing non-empty folder?
+                 ) -> Path:
+    "A detector as a folder (`save_folder`): model.safetensors (weights, training scores, `tensors`) and config.json."
+    from safetensors.torch import save as to_bytes
+    t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()} | (tensors or {})
+    if train_scores is not None: t |= {f'train.{k}': torch.tensor(v.to_numpy(dtype=np.float64)) for k, v in train_scores.items()}
+    meta = dict(format=fmt, arch=model.arch, **config, history=None if history is None else history.to_dict('records'))
+    return save_folder(path, {'model.safetensors': to_bytes(t), 'config.json': json.dumps(meta, indent=1).encode()}, overwrite)
+
+# %% ../../nbs/10a_baselines.ae.ipynb #7b882b2b
+def load_detector(path, # A folder written by `save_detector`
+                  fmt:str, # Expected 'format' entry of its config.json
+                  model_cls:type, # The network's class, called with the saved `arch`
+                  build, # (model, tensors, config, train_scores or None, history or None) -> the detector
+                  device=None # torch device for the model; None: CPU
+                 ):
+    "The detector `build` makes from a saved folder; `BadInputError` if the folder is not one of format `fmt`."
     from safetensors.torch import load_file
-    path = Path(path)
+    path, name = Path(path), fmt.split('/')[0].split('.')[-1]
     if not path.is_dir(): raise BadInputError(path, 'no such folder' if not path.exists() else 'is not a folder')
     try:
         config = json.loads((path/'config.json').read_text(encoding='utf-8'))
         if config.get('format') != fmt: raise ValueError(f"format {config.get('format')!r}, expected {fmt!r}")
-        return load_file(path/'model.safetensors'), config
-    except (OSError, ValueError, KeyError, AttributeError) as e: raise BadInputError(path, f"not a saved {fmt.split('/')[0].split('.')[-1]} ({type(e).__name__}: {e})") from None
+        t = load_file(path/'model.safetensors')
+        model = model_cls(**config['arch'])
+        model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
+        train = pd.DataFrame({k[6:]: v.numpy() for k, v in t.items() if k.startswith('train.')})
+        history = None if config['history'] is None else pd.DataFrame(config['history'])
+        return build(model.to(device or 'cpu'), t, config, train if len(train.columns) else None, history)
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, RuntimeError) as e:
+        raise BadInputError(path, f"not a saved {name} ({type(e).__name__}: {e})") from None
 
-# %% ../../nbs/10a_baselines.ae.ipynb #7b882b2b
+# %% ../../nbs/10a_baselines.ae.ipynb #348fed3b
 _AE_FORMAT = 'asd_nb.AEDetector/1'
 
 @patch
@@ -297,25 +323,14 @@ def save(self:AEDetector, path, # Destination folder
          overwrite:bool=False # Replace an existing non-empty folder?
         ) -> Path:
     "Save to a folder: model.safetensors (weights, covariances, training scores) and config.json (settings, history)."
-    from safetensors.torch import save as to_bytes
-    tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-    tensors |= {f'cov.{d}': torch.from_numpy(c) for d, c in self.cov_.items()}
-    if self.train_scores_ is not None: tensors |= {f'train.{k}': torch.tensor(v.to_numpy(dtype=np.float64)) for k, v in self.train_scores_.items()}
-    meta = dict(format=_AE_FORMAT, arch=self.model.arch, **self.config,
-                history=None if self.history_ is None else self.history_.to_dict('records'))
-    return save_folder(path, {'model.safetensors': to_bytes(tensors), 'config.json': json.dumps(meta, indent=1).encode()}, overwrite)
+    covs = {f'cov.{d}': torch.from_numpy(c) for d, c in self.cov_.items()}
+    return save_detector(path, _AE_FORMAT, self.model, self.config, self.train_scores_, self.history_, covs, overwrite)
 
 @patch(cls_method=True)
 def load(cls:AEDetector, path, # A folder written by `AEDetector.save`
          device=None # torch device for the model; None: CPU
         ) -> AEDetector:
     "Load a detector saved by `AEDetector.save`."
-    t, meta = read_folder(path, _AE_FORMAT)
-    try:
-        model = AENet(**meta['arch'])
-        model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
-        train = pd.DataFrame({k[6:]: v.numpy() for k, v in t.items() if k.startswith('train.')})
-        hist = None if meta['history'] is None else pd.DataFrame(meta['history'])
-        cfg = {k: meta[k] for k in ('features', 'training')}
-        return cls(model.to(device or 'cpu'), cfg, {d: t[f'cov.{d}'].numpy() for d in ('source', 'target')}, train if len(train.columns) else None, hist)
-    except (KeyError, TypeError, RuntimeError) as e: raise BadInputError(path, f"not a saved AEDetector ({type(e).__name__}: {e})") from None
+    def build(model, t, config, train, history):
+        return cls(model, {k: config[k] for k in ('features', 'training')}, {d: t[f'cov.{d}'].numpy() for d in ('source', 'target')}, train, history)
+    return load_detector(path, _AE_FORMAT, AENet, build, device)

@@ -6,19 +6,19 @@ Docs: https://asd-nb.github.io/asd_nb/baselines.mobilenet.html.md"""
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #aef133b2
 from __future__ import annotations
-import json, sys
+import sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.torch_core import set_seed
-from ..core import AsdNbError, BadInputError
+from ..core import AsdNbError
 from ..data import class_label, parse_dcase_name
 from ..features import logmel, logmel_clips, mel_config, WindowBank
 from ..losses import encode_labels
 from ..knn import KNNScorer
-from .ae import as_clips, fit_learner, read_folder, save_folder, window_loaders
+from .ae import as_clips, fit_learner, load_detector, save_detector, window_loaders
 
 # %% auto #0
 __all__ = ['MBV2_SETTINGS', 'SCORE_KINDS', 'make_divisible', 'conv_bn', 'InvertedResidual', 'MobileNetV2', 'clip_classes',
@@ -234,28 +234,18 @@ def save(self:MobileNetDetector, path, # Destination folder
          overwrite:bool=False # Replace an existing non-empty folder?
         ) -> Path:
     "Save to a folder: model.safetensors (weights, training scores and embeddings) and config.json (vocabulary, settings)."
-    from safetensors.torch import save as to_bytes
-    tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-    tensors |= {f'train.{k}': torch.tensor(v.to_numpy(dtype=np.float64)) for k, v in self.train_scores_.items()}
-    tensors |= {'train_emb': torch.from_numpy(self.train_emb_), 'train_is_target': torch.from_numpy(self.train_domains_ == 'target')}
-    meta = dict(format=_MN_FORMAT, arch=self.model.arch, vocab=self.vocab, **self.config,
-                history=None if self.history_ is None else self.history_.to_dict('records'))
-    return save_folder(path, {'model.safetensors': to_bytes(tensors), 'config.json': json.dumps(meta, indent=1).encode()}, overwrite)
+    embeddings = {'train_emb': torch.from_numpy(self.train_emb_), 'train_is_target': torch.from_numpy(self.train_domains_ == 'target')}
+    return save_detector(path, _MN_FORMAT, self.model, dict(vocab=self.vocab, **self.config), self.train_scores_, self.history_, embeddings, overwrite)
 
 @patch(cls_method=True)
 def load(cls:MobileNetDetector, path, # A folder written by `MobileNetDetector.save`
          device=None # torch device for the model; None: CPU
         ) -> MobileNetDetector:
     "Load a detector saved by `MobileNetDetector.save`."
-    t, meta = read_folder(path, _MN_FORMAT)
-    try:
-        model = MobileNetV2(**meta['arch'])
-        model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
+    def build(model, t, config, train, history):
         emb, domains = t['train_emb'].numpy(), np.where(t['train_is_target'].numpy(), 'target', 'source')
-        train = pd.DataFrame({k[6:]: v.numpy() for k, v in t.items() if k.startswith('train.')})
-        hist = None if meta['history'] is None else pd.DataFrame(meta['history'])
-        det = cls(model.to(device or 'cpu'), meta['vocab'], {k: meta[k] for k in ('features', 'knn', 'machines', 'training')},
-                  KNNScorer(**meta['knn']).fit(emb, domains), train, hist)
-    except (KeyError, TypeError, RuntimeError) as e: raise BadInputError(path, f"not a saved MobileNetDetector ({type(e).__name__}: {e})") from None
-    det.train_emb_, det.train_domains_ = emb, domains
-    return det
+        det = cls(model, config['vocab'], {k: config[k] for k in ('features', 'knn', 'machines', 'training')},
+                  KNNScorer(**config['knn']).fit(emb, domains), train, history)
+        det.train_emb_, det.train_domains_ = emb, domains
+        return det
+    return load_detector(path, _MN_FORMAT, MobileNetV2, build, device)
