@@ -6,12 +6,14 @@ Docs: https://asd-nb.github.io/asd_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #36db495a
 from __future__ import annotations
-import os, tempfile
+import errno, json, os, shutil, socket, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['AsdNbError', 'BadInputError', 'atomic_writer', 'atomic_write_text', 'prepare_out_dir']
+__all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'os_problem', 'os_errors', 'atomic_writer', 'atomic_write_text',
+           'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json', 'folder_lock',
+           'check_int', 'check_float', 'atomic_folder']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -26,7 +28,34 @@ class BadInputError(AsdNbError, ValueError):
         self.path,self.problem = Path(path),problem
         super().__init__(f"{self.path}: {problem}")
 
+# %% ../nbs/00_core.ipynb #6c1678cd
+_OS_WORDS = {errno.EACCES: 'permission denied', errno.EPERM: 'permission denied',
+             errno.ENOSPC: 'no space left on the device (disk full)', errno.EDQUOT: 'disk quota exceeded',
+             errno.EROFS: 'the file system is read-only', errno.ENOENT: 'no such file or folder',
+             errno.ENOTDIR: 'a part of the path is not a folder', errno.EISDIR: 'is a folder, not a file',
+             errno.ELOOP: 'a symbolic link loops', errno.ENAMETOOLONG: 'the name is too long'}
+
+def os_problem(e:OSError # An error raised by the operating system
+              ) -> str:
+    "What `e` means for the user, in words: 'permission denied', 'no space left on the device (disk full)', ..."
+    return _OS_WORDS.get(e.errno) or (e.strerror or str(e) or type(e).__name__)
+
+# %% ../nbs/00_core.ipynb #f05c8c58
+@contextmanager
+def os_errors(path, # The file or folder the block works on
+              doing:str='write it'): # What the block does, for the message: 'cannot <doing>: <problem>'
+    "Turn any `OSError` raised in the block into a `BadInputError` naming `path` and the problem."
+    try: yield
+    except OSError as e:
+        where = Path(e.filename) if getattr(e, 'filename', None) else Path(path)
+        raise BadInputError(where, f"cannot {doing}: {os_problem(e)}") from None
+
 # %% ../nbs/00_core.ipynb #15662775
+def _umask_mode(mode:int=0o666) -> int:
+    "`mode` as the user's umask leaves it, like any file `open` creates (`mkstemp` alone gives 0600)."
+    mask = os.umask(0); os.umask(mask)
+    return mode & ~mask
+
 @contextmanager
 def atomic_writer(path, # Destination file
                   mode:str='w', # 'w' for text, 'wb' for bytes
@@ -35,13 +64,16 @@ def atomic_writer(path, # Destination file
     "Open a temporary file next to `path`; on success move it to `path` in one step."
     path = Path(path)
     if not overwrite and path.exists(): raise AsdNbError(f"{path}: already exists; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    tmp = None
     try:
-        with os.fdopen(fd, mode, **open_kw) as f: yield f
-        _move_into_place(tmp, path, overwrite)
+        with os_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+            os.chmod(tmp, _umask_mode())
+            with os.fdopen(fd, mode, **open_kw) as f: yield f
+            _move_into_place(tmp, path, overwrite)
     finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+        if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
 
 # %% ../nbs/00_core.ipynb #a8b156a7
 def _move_into_place(tmp, path:Path, overwrite:bool):
@@ -58,6 +90,16 @@ def atomic_write_text(path, text:str, overwrite:bool=False) -> Path:
     with atomic_writer(path, 'w', overwrite=overwrite, encoding='utf-8', newline='') as f: f.write(text)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #c1978d92
+def _is_leftover(p:Path) -> bool: return p.name.startswith('.') and p.name.endswith('.tmp')
+
+def folder_is_empty(path # A folder (or a path that does not exist yet)
+                   ) -> bool:
+    "Does `path` hold nothing but leftovers of interrupted atomic writes? True for a missing folder."
+    path = Path(path)
+    if not path.is_dir(): return not path.exists()
+    with os_errors(path, 'list it'): return all(_is_leftover(p) for p in path.iterdir())
+
 # %% ../nbs/00_core.ipynb #1064d893
 def prepare_out_dir(path, # Folder that will receive results
                     overwrite:bool=False # Allow writing into a folder that already holds files?
@@ -65,7 +107,177 @@ def prepare_out_dir(path, # Folder that will receive results
     "Create `path`; refuse a non-empty folder unless `overwrite`."
     path = Path(path)
     if path.exists() and not path.is_dir(): raise BadInputError(path, 'exists and is not a folder')
-    if not overwrite and path.is_dir() and any(path.iterdir()):
+    if not overwrite and not folder_is_empty(path):
         raise AsdNbError(f"{path}: folder already holds results; pass overwrite=True (--overwrite) or choose another folder")
-    path.mkdir(parents=True, exist_ok=True)
+    with os_errors(path, 'create it'): path.mkdir(parents=True, exist_ok=True)
     return path
+
+# %% ../nbs/00_core.ipynb #1c58390a
+MANIFEST = '.asd_nb-outputs.json' # The list of what asd_nb wrote in an output folder
+
+class OutputFolder:
+    "A folder that asd_nb writes results into, with a manifest of its own entries: `clear` deletes only those."
+    def __init__(self, path): self.path = Path(path)
+    def __repr__(self): return f"OutputFolder({str(self.path)!r}: {len(self.owned())} entries of asd_nb)"
+
+    def owned(self) -> list[str]:
+        "Names of the entries asd_nb wrote here (top level), from the manifest."
+        m = self.path/MANIFEST
+        if not m.exists(): return []
+        try: names = json.loads(m.read_text(encoding='utf-8'))['outputs']
+        except (OSError, ValueError, KeyError, TypeError) as e: raise BadInputError(m, f"is not asd_nb's list of outputs ({e}); delete it to start over") from None
+        return [n for n in names if isinstance(n, str) and n and '/' not in n and n not in ('.', '..')]
+
+# %% ../nbs/00_core.ipynb #061e3c6a
+def _claim(self:OutputFolder, name:str # An entry directly inside the folder, e.g. 'results.csv' or 'runs'
+          ) -> Path:
+    "`path/name`, recorded in the manifest as asd_nb's; refused if it exists and is not asd_nb's."
+    p, owned = self.path/name, self.owned()
+    if name in owned: return p
+    if p.exists() or p.is_symlink(): raise AsdNbError(f"{p}: exists and was not written by asd_nb; refusing to write over it (move it, or choose another folder)")
+    atomic_write_text(self.path/MANIFEST, json.dumps({'outputs': owned + [name]}, indent=1) + '\n', overwrite=True)
+    return p
+
+def _clear(self:OutputFolder):
+    "Delete every entry of the manifest (links themselves, never what they point to); everything else stays."
+    for name in self.owned():
+        p = self.path/name
+        with os_errors(p, 'delete it'):
+            if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+            elif p.exists() or p.is_symlink(): p.unlink()
+    with os_errors(self.path/MANIFEST, 'delete it'): (self.path/MANIFEST).unlink(missing_ok=True)
+
+OutputFolder.claim, OutputFolder.clear = _claim, _clear
+
+# %% ../nbs/00_core.ipynb #fa6a487c
+def _inside(a:Path, b:Path) -> bool: return a == b or b in a.parents
+
+def _comparable(settings:dict) -> dict: return json.loads(json.dumps(settings, default=str))
+
+def open_settings(path, # The output folder
+                  settings:dict, # What defines its results (JSON-serialisable); compared on resume
+                  settings_file:str='settings.json', # Name of the settings file inside the folder
+                  overwrite:bool=False, # Delete asd_nb's earlier outputs here and start over?
+                  inputs=(), # Files and folders the command reads: the folder may not be or contain any of them
+                  ignore=('asd_nb_version',) # Settings that may differ on resume
+                 ) -> OutputFolder:
+    "Open `path` for results of `settings`: new, resumed (same settings) or, with `overwrite`, cleared of asd_nb's outputs."
+    path, settings = Path(path), _comparable(settings)
+    if path.exists() and not path.is_dir(): raise BadInputError(path, 'exists and is not a folder')
+    for i in inputs:
+        if i is not None and _inside(Path(i).resolve(), path.resolve()):
+            raise AsdNbError(f"{path}: is or contains the input {i}; choose an output folder outside the inputs")
+    out, cfg = OutputFolder(path), path/settings_file
+    if overwrite and path.is_dir(): out.clear()
+    elif cfg.exists():
+        old = read_json(cfg)
+        if diff := sorted(k for k in old.keys() | settings.keys() if k not in ignore and old.get(k) != settings.get(k)):
+            raise AsdNbError(f"{path}: holds results of other settings ({', '.join(diff)}); use the same settings to resume, "
+                             "another folder, or overwrite=True (--overwrite) to start over")
+        return out
+    elif not folder_is_empty(path): raise AsdNbError(f"{path}: folder already holds other files; choose a new or empty folder")
+    with os_errors(path, 'create it'): path.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out.claim(settings_file), json.dumps(settings, indent=2) + '\n', overwrite=True)
+    return out
+
+# %% ../nbs/00_core.ipynb #d91e055d
+def read_json(path, # A JSON file written by asd_nb (settings, records)
+              what:str='a JSON object' # What it must hold, for the message
+             ) -> dict:
+    "The JSON object in `path`; a `BadInputError` naming the file if it is missing, unreadable, not JSON or not an object."
+    path = Path(path)
+    with os_errors(path, 'read it'): text = path.read_bytes()
+    try: obj = json.loads(text.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as e: raise BadInputError(path, f"cannot be read as JSON ({e})") from None
+    if not isinstance(obj, dict): raise BadInputError(path, f"holds a JSON {type(obj).__name__}, expected {what}")
+    return obj
+
+# %% ../nbs/00_core.ipynb #d26a7503
+LOCK = '.asd_nb.lock' # The lock file inside a folder being written
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _holder(lock:Path) -> dict|None:
+    "The lock's holder, or None if the lock is stale (its process on this machine is gone) or unreadable."
+    try: h = json.loads(lock.read_text(encoding='utf-8'))
+    except (OSError, ValueError): return None
+    if not isinstance(h, dict): return None
+    if h.get('host') == socket.gethostname() and not _alive(int(h.get('pid', 0) or 0)): return None
+    return h
+
+# %% ../nbs/00_core.ipynb #367a0bfb
+@contextmanager
+def folder_lock(path, # The folder to write (created if missing)
+                what:str='' # What the holder is doing, shown to a second command, e.g. 'asd-nb train'
+               ):
+    "Hold `path/.asd_nb.lock` for the block; refuse if another live process holds it."
+    path = Path(path)
+    with os_errors(path, 'create it'): path.mkdir(parents=True, exist_ok=True)
+    lock, me = path/LOCK, dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'), what=what)
+    for _ in range(2):
+        try:
+            with os_errors(lock, 'create the lock'):
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _umask_mode())
+            with os.fdopen(fd, 'w') as f: json.dump(me, f)
+            break
+        except BadInputError as e:
+            if not lock.exists(): raise
+            if (h := _holder(lock)) is not None:
+                raise AsdNbError(f"{path}: in use by process {h.get('pid')} on {h.get('host')} since {h.get('since')} ({h.get('what') or 'asd-nb'}); "
+                                 f"wait for it to finish, or delete {lock} if that process is gone") from None
+            lock.unlink(missing_ok=True)  # stale: its process is gone
+    else: raise AsdNbError(f"{path}: could not take the lock {lock}")
+    try: yield path
+    finally: lock.unlink(missing_ok=True)
+
+# %% ../nbs/00_core.ipynb #e29aec03
+def check_int(value, # The value given
+              name:str, # The option's name, as the user wrote it (e.g. 'batch_size')
+              least:int=1 # Smallest allowed value
+             ) -> int:
+    "`value` as an `int`; an `AsdNbError` unless it is a whole number >= `least` (booleans are not numbers)."
+    import numbers
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise AsdNbError(f"{name} must be a whole number >= {least}, got {value!r}")
+    return int(value)
+
+def check_float(value, # The value given
+                name:str, # The option's name
+                low:float|None=None, # Smallest allowed value (None: no bound)
+                high:float|None=None, # Largest allowed value (None: no bound)
+                low_open:bool=False # Must the value be strictly above `low`?
+               ) -> float:
+    "`value` as a finite `float` within the bounds; an `AsdNbError` otherwise (NaN and infinity included)."
+    import math, numbers
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+    ok = ok and (low is None or (value > low if low_open else value >= low)) and (high is None or value <= high)
+    if not ok:
+        rng = ' and '.join(s for s in ((f"{'above' if low_open else 'at least'} {low:g}" if low is not None else ''),
+                                       (f"at most {high:g}" if high is not None else '')) if s)
+        raise AsdNbError(f"{name} must be a finite number{' ' + rng if rng else ''}, got {value!r}")
+    return float(value)
+
+# %% ../nbs/00_core.ipynb #42952914
+@contextmanager
+def atomic_folder(path, # Destination folder
+                  overwrite:bool=False): # Replace an existing folder that holds files?
+    "Yield a temporary folder next to `path`; when the block succeeds, it becomes `path` in one step."
+    path, tmp, old = Path(path), None, None
+    if path.exists() and not path.is_dir(): raise BadInputError(path, 'exists and is not a folder')
+    if not overwrite and not folder_is_empty(path): raise AsdNbError(f"{path}: already holds files; refusing to overwrite it")
+    try:
+        with os_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+            os.chmod(tmp, _umask_mode(0o777))
+        yield tmp
+        with os_errors(path):
+            if path.is_dir(): old = path.rename(path.with_name(f'.{path.name}.old.{os.getpid()}.tmp'))
+            os.replace(tmp, path)
+    finally:
+        for d in (tmp, old):
+            if d is not None and d.exists(): shutil.rmtree(d, ignore_errors=True)
