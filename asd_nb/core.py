@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'os_problem', 'os_errors', 'atomic_writer', 'atomic_write_text',
            'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json', 'folder_lock',
-           'check_int', 'check_float', 'atomic_folder']
+           'check_int', 'check_float', 'note', 'atomic_folder']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -260,6 +260,15 @@ def check_float(value, # The value given
                                        (f"at most {high:g}" if high is not None else '')) if s)
         raise AsdNbError(f"{name} must be a finite number{' ' + rng if rng else ''}, got {value!r}")
     return float(value)
+
+# %% ../nbs/00_core.ipynb #5b0e2ba4
+def note(msg:str, # What was done differently, and why
+         notes:list|None=None # A list to keep the note in (e.g. a record's 'notes'); None: only print it
+        ):
+    "Print `msg` as a note on stderr (`asd-nb: note: ...`) and append it to `notes`."
+    import sys
+    print(f"asd-nb: note: {msg}", file=sys.stderr)
+    if notes is not None: notes.append(msg)
 
 # %% ../nbs/00_core.ipynb #42952914
 @contextmanager

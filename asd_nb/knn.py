@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np
+import pandas as pd
 from fastcore.basics import patch
-from .core import AsdNbError, BadInputError, atomic_writer
+from fastcore.meta import delegates
+from .core import AsdNbError, BadInputError, atomic_writer, note
 
 # %% auto #0
-__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'cosine_distances', 'knn_search', 'KNNScorer']
+__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'MIN_THRESHOLD_CLIPS', 'cosine_distances',
+           'knn_search', 'KNNScorer', 'fit_knn']
 
 # %% ../nbs/08_knn.ipynb #14169804
 def _unit_rows(emb, # Embeddings, (N, D)
@@ -145,15 +148,15 @@ class KNNScorer:
     "k-NN anomaly detector on clip embeddings: the mean cosine distance to the `k` nearest normal training clips."
     def __init__(self,
                  k:int=2, # Neighbours averaged per score (Han et al.: 2)
-                 banks:str='all', # 'all': one bank of all training clips; 'domain': source and target banks, min of the two
-                 normalize:str|None=None, # None, 'zscore' or 'mean': rescale each bank by its clips' leave-one-out scores
+                 banks:str='domain', # 'domain': a source and a target bank, the smaller score of the two; 'all': one bank of all training clips
+                 normalize:str|None='mean', # 'mean', 'zscore' or None: rescale each bank by its clips' leave-one-out scores
                  backend:str='auto'): # 'numpy', 'faiss' or 'auto' (see `knn_search`)
         _check_k(k)
         if banks not in BANKS: raise AsdNbError(f"banks must be one of {BANKS}, got {banks!r}")
         if normalize not in NORMALIZE: raise AsdNbError(f"normalize must be one of {NORMALIZE}, got {normalize!r}")
         _pick_backend(backend, 0)
         self.k, self.banks, self.normalize, self.backend = int(k), banks, normalize, backend
-        self.banks_ = self.stats_ = self.train_scores_ = self.threshold_ = None
+        self.banks_ = self.stats_ = self.train_scores_ = self.alone_ = self.threshold_ = None
 
     def __repr__(self):
         head = f"KNNScorer(k={self.k}, banks={self.banks!r}, normalize={self.normalize!r}, backend={self.backend!r})"
@@ -199,10 +202,12 @@ def _norm_stats(loo:np.ndarray, # Leave-one-out scores of one bank's training cl
 
 # %% ../nbs/08_knn.ipynb #4d75767c
 @patch
-def _mean_dist(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False) -> np.ndarray:
-    "Mean cosine distance of unit rows `q` to their `k` nearest neighbours in bank `name`, (N,)."
+def _mean_dist(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, k_each:np.ndarray|None=None) -> np.ndarray:
+    "Mean cosine distance of unit rows `q` to their `k` nearest neighbours in bank `name` (row i: its `k_each[i]` nearest), (N,)."
     b = self.banks_[name]
-    return _search(q, b, self.k, exclude_self, _pick_backend(self.backend, len(b)))[0].mean(1, dtype=np.float64)
+    d = _search(q, b, self.k, exclude_self, _pick_backend(self.backend, len(b)))[0].astype(np.float64)
+    if k_each is None: return d.mean(1)
+    return np.cumsum(d, 1)[np.arange(len(d)), k_each - 1] / k_each
 
 @patch
 def _rescale(self:KNNScorer, s:np.ndarray, name:str) -> np.ndarray:
@@ -210,23 +215,37 @@ def _rescale(self:KNNScorer, s:np.ndarray, name:str) -> np.ndarray:
     mu, sigma = self.stats_[name]
     return (s - mu) / sigma
 
+# %% ../nbs/08_knn.ipynb #9d589824
+def _k_each(groups:np.ndarray, # Class of each clip of one bank
+            k:int) -> tuple[np.ndarray, np.ndarray]:
+    "Per clip: neighbours for its leave-one-out score, min(k, class size - 1) (k for a clip alone in its class); and 'alone'."
+    _, inv, counts = np.unique(np.asarray(groups, dtype=str), return_inverse=True, return_counts=True)
+    m = counts[inv]
+    return np.where(m > 1, np.minimum(k, m - 1), k), m == 1
+
 # %% ../nbs/08_knn.ipynb #c9cf44cf
 @patch
 def fit(self:KNNScorer,
         train_emb, # Embeddings of normal training clips, (N, D)
-        domains=None # 'source' or 'target' per clip, (N,); needed for banks='domain'
+        domains=None, # 'source' or 'target' per clip, (N,); needed for banks='domain'
+        groups=None # Class (operating condition) of each clip, (N,); None: leave-one-out with k neighbours for all
        ) -> KNNScorer:
     "Build the banks, their normalisation and the training clips' leave-one-out scores; returns `self`."
     x = _unit_rows(train_emb, 'train_emb')
     if len(x) == 0: raise AsdNbError("train_emb: no training embeddings; the memory bank would be empty")
+    if groups is not None and len(groups) != len(x): raise AsdNbError(f"groups has {len(groups)} values for {len(x)} training embeddings")
     members = _bank_members(len(x), domains, self.banks)
     for name, rows in members.items():
         if len(rows) <= self.k:
             raise AsdNbError(f"{_bank_label(name)} has {len(rows)} clips; k={self.k} neighbours besides each "
                              f"clip itself need at least {self.k + 1}")
     self.banks_ = {name: x[rows] for name, rows in members.items()}
-    loo = {name: self._mean_dist(b, name, exclude_self=True) for name, b in self.banks_.items()}
-    self.stats_ = {name: _norm_stats(s, self.normalize, name) for name, s in loo.items()}
+    self.alone_, k_each = np.zeros(len(x), bool), {}
+    for name, rows in members.items():
+        if groups is not None: k_each[name], self.alone_[rows] = _k_each(np.asarray(groups, dtype=object)[rows], self.k)
+    loo = {name: self._mean_dist(b, name, True, k_each.get(name)) for name, b in self.banks_.items()}
+    self.stats_ = {name: _norm_stats(s[~self.alone_[members[name]]] if (~self.alone_[members[name]]).sum() > 1 else s, self.normalize, name)
+                   for name, s in loo.items()}
     scores = np.full(len(x), np.inf)
     for own, rows in members.items():
         for name in self.banks_:
@@ -252,14 +271,23 @@ def score(self:KNNScorer,
     return np.min([self._rescale(self._mean_dist(q, name), name) for name in self.banks_], axis=0)
 
 # %% ../nbs/08_knn.ipynb #ee4afeba
+MIN_THRESHOLD_CLIPS = 20 # Fewer training scores than this make the fitted threshold a rough guess (a note says so)
+
 @patch
 def fit_threshold(self:KNNScorer,
-                  q:float|None=None # Quantile of the gamma fit; None: `gamma_threshold`'s default (the baseline's 0.9)
+                  q:float|None=None, # Quantile of the gamma fit; None: `gamma_threshold`'s default (the baseline's 0.9)
+                  notes:list|None=None # Notes on an unreliable or fallback threshold are appended here
                  ) -> KNNScorer:
-    "Fit `threshold_` with the baseline's gamma rule on the leave-one-out training scores; returns `self`."
+    "Fit `threshold_` with the baseline's gamma rule on the leave-one-out training scores of clips not alone in their class; returns `self`."
     from asd_nb.metrics import gamma_threshold
     self._check_fitted()
-    self.threshold_ = gamma_threshold(self.train_scores_) if q is None else gamma_threshold(self.train_scores_, q)
+    s = self.train_scores_[~self.alone_] if (~self.alone_).sum() >= 2 else self.train_scores_
+    if len(s) < MIN_THRESHOLD_CLIPS:
+        note(f"the decision threshold rests on {len(s)} training scores (fewer than {MIN_THRESHOLD_CLIPS}); treat decisions as rough", notes)
+    try: self.threshold_ = gamma_threshold(s) if q is None else gamma_threshold(s, q)
+    except AsdNbError as e:
+        note(f"decision threshold = the largest training score ({e})", notes)
+        self.threshold_ = float(np.max(s))
     return self
 
 @patch
@@ -270,6 +298,34 @@ def predict(self:KNNScorer,
     from asd_nb.metrics import decide
     if self.threshold_ is None: raise AsdNbError("no decision threshold yet: call fit_threshold() after fit()")
     return decide(self.score(emb), self.threshold_)
+
+# %% ../nbs/08_knn.ipynb #15dd62f5
+@delegates(KNNScorer.__init__)
+def fit_knn(train_emb, # Embeddings of the normal training clips, (N, D)
+            domains=None, # 'source' or 'target' per clip (for banks='domain')
+            groups=None, # Class of each clip, for leave-one-out scores that do not leave a class out
+            notes:list|None=None, # Notes on every change of plan are appended here (and printed)
+            **kwargs) -> KNNScorer:
+    "A fitted `KNNScorer` with its threshold; where the data are too few for the settings, the nearest settings that work, with a note."
+    s = KNNScorer(**kwargs)
+    n = len(train_emb)
+    if n < 2: raise AsdNbError(f"the k-NN back end needs at least 2 normal training clips, got {n}")
+    if s.banks == 'domain':
+        counts = pd.Series(np.asarray(domains if domains is not None else [None] * n, dtype=object)).value_counts()
+        if min(counts.get(d, 0) for d in _DOMAINS) <= s.k:
+            note(f"one memory bank of all {n} training clips instead of banks='domain': {counts.get('source', 0)} source and "
+                 f"{counts.get('target', 0)} target clips, and a bank needs more than k={s.k}", notes)
+            s.banks = 'all'
+    if n <= s.k:
+        note(f"k={n - 1} neighbours instead of {s.k}: only {n} training clips", notes)
+        s.k = n - 1
+    try: s.fit(train_emb, domains, groups)
+    except AsdNbError as e:
+        if s.normalize is None or 'cannot normalise' not in str(e): raise
+        note(f"no normalisation: {e}", notes)
+        s.normalize = None
+        s.fit(train_emb, domains, groups)
+    return s.fit_threshold(notes=notes)
 
 # %% ../nbs/08_knn.ipynb #ab23217d
 _FORMAT = 'asd_nb.KNNScorer/1'
@@ -282,7 +338,7 @@ def save(self:KNNScorer,
     "Write the fitted scorer to one safetensors file (arrays, with the settings as JSON metadata); no pickle."
     from safetensors.numpy import save as to_bytes
     self._check_fitted()
-    arrays = {f'bank/{name}': b for name, b in self.banks_.items()} | {'train_scores': self.train_scores_}
+    arrays = {f'bank/{name}': b for name, b in self.banks_.items()} | {'train_scores': self.train_scores_, 'alone': self.alone_.astype(np.uint8)}
     meta = dict(format=_FORMAT, k=self.k, banks=self.banks, normalize=self.normalize, backend=self.backend,
                 bank_names=list(self.banks_), stats=self.stats_, threshold=self.threshold_)
     with atomic_writer(path, 'wb', overwrite=overwrite) as f: f.write(to_bytes(arrays, metadata={'asd_nb': json.dumps(meta)}))
@@ -305,6 +361,7 @@ def load(cls:KNNScorer,
         obj.banks_ = {n: arrays[f'bank/{n}'] for n in cfg['bank_names']}
         obj.stats_ = {n: tuple(float(v) for v in cfg['stats'][n]) for n in cfg['bank_names']}
         obj.train_scores_, obj.threshold_ = arrays['train_scores'], cfg['threshold']
+        obj.alone_ = arrays['alone'].astype(bool) if 'alone' in arrays else np.zeros(len(obj.train_scores_), bool)
     except (SafetensorError, OSError, ValueError, KeyError, TypeError) as e:
         raise BadInputError(path, f"not a saved KNNScorer ({type(e).__name__}: {e})") from None
     return obj
