@@ -15,8 +15,8 @@ from fastcore.meta import delegates
 from .core import AsdNbError, BadInputError, atomic_writer, note
 
 # %% auto #0
-__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'MIN_THRESHOLD_CLIPS', 'cosine_distances',
-           'knn_search', 'KNNScorer', 'fit_knn']
+__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'cosine_distances', 'knn_search', 'KNNScorer',
+           'fit_knn']
 
 # %% ../nbs/08_knn.ipynb #14169804
 def _unit_rows(emb, # Embeddings, (N, D)
@@ -271,23 +271,15 @@ def score(self:KNNScorer,
     return np.min([self._rescale(self._mean_dist(q, name), name) for name in self.banks_], axis=0)
 
 # %% ../nbs/08_knn.ipynb #ee4afeba
-MIN_THRESHOLD_CLIPS = 20 # Fewer training scores than this make the fitted threshold a rough guess (a note says so)
-
 @patch
 def fit_threshold(self:KNNScorer,
-                  q:float|None=None, # Quantile of the gamma fit; None: `gamma_threshold`'s default (the baseline's 0.9)
-                  notes:list|None=None # Notes on an unreliable or fallback threshold are appended here
+                  q:float|None=None, # Quantile of the gamma fit; None: `gamma_threshold`'s (the baseline's 0.9)
+                  notes:list|None=None # Notes on a rough or fallback threshold are appended here
                  ) -> KNNScorer:
-    "Fit `threshold_` with the baseline's gamma rule on the leave-one-out training scores of clips not alone in their class; returns `self`."
-    from asd_nb.metrics import gamma_threshold
+    "Fit `threshold_` with `decision_threshold` on the leave-one-out scores of training clips not alone in their class; returns `self`."
+    from asd_nb.metrics import decision_threshold
     self._check_fitted()
-    s = self.train_scores_[~self.alone_] if (~self.alone_).sum() >= 2 else self.train_scores_
-    if len(s) < MIN_THRESHOLD_CLIPS:
-        note(f"the decision threshold rests on {len(s)} training scores (fewer than {MIN_THRESHOLD_CLIPS}); treat decisions as rough", notes)
-    try: self.threshold_ = gamma_threshold(s) if q is None else gamma_threshold(s, q)
-    except AsdNbError as e:
-        note(f"decision threshold = the largest training score ({e})", notes)
-        self.threshold_ = float(np.max(s))
+    self.threshold_ = decision_threshold(self.train_scores_[~self.alone_] if (~self.alone_).sum() >= 2 else self.train_scores_, q, notes)
     return self
 
 @patch

@@ -14,11 +14,11 @@ from fastcore.basics import patch
 from .core import AsdNbError, BadInputError, atomic_write_text, prepare_out_dir
 
 # %% auto #0
-__all__ = ['MAX_FPR', 'EPS', 'DOMAINS', 'SUMMARY_NAMES', 'COLUMN_NAMES', 'SUBMISSION_KINDS', 'domain_auc', 'partial_auc',
-           'precision_recall_f1', 'gamma_threshold', 'decide', 'section_metrics', 'hmean', 'official_scores',
-           'EvalResult', 'evaluate_scores', 'submission_name', 'parse_submission_name', 'write_scores', 'read_scores',
-           'write_submission', 'read_submission', 'truth_from_names', 'truth_from_data', 'truth_from_ground_truth',
-           'attach_truth', 'evaluate_dir', 'plot_roc', 'plot_scores']
+__all__ = ['MAX_FPR', 'EPS', 'DOMAINS', 'MIN_THRESHOLD_CLIPS', 'SUMMARY_NAMES', 'COLUMN_NAMES', 'SUBMISSION_KINDS', 'domain_auc',
+           'partial_auc', 'precision_recall_f1', 'gamma_threshold', 'decide', 'decision_threshold', 'section_metrics',
+           'hmean', 'official_scores', 'EvalResult', 'evaluate_scores', 'submission_name', 'parse_submission_name',
+           'write_scores', 'read_scores', 'write_submission', 'read_submission', 'truth_from_names', 'truth_from_data',
+           'truth_from_ground_truth', 'attach_truth', 'evaluate_dir', 'plot_roc', 'plot_scores']
 
 # %% ../nbs/01b_metrics.ipynb #f11d9e28
 MAX_FPR = 0.1 # The evaluator's `max_fpr` for pAUC
@@ -99,6 +99,25 @@ def decide(scores, # Anomaly scores, shape (N,)
           ) -> np.ndarray:
     "0/1 decisions, shape (N,): 1 (anomalous) where the score is strictly above `threshold`."
     return (np.asarray(scores, dtype=float) > threshold).astype(int)
+
+# %% ../nbs/01b_metrics.ipynb #c8e1d6b1
+MIN_THRESHOLD_CLIPS = 20 # Fewer training scores than this make the fitted threshold a rough guess (a note says so)
+
+def decision_threshold(train_scores, # Anomaly scores of normal training clips (leave-one-out where the system has them); NaN ones are left out
+                       q:float|None=None, # Quantile of the gamma fit; None: `gamma_threshold`'s (the baseline's 0.9)
+                       notes:list|None=None # Notes on a rough or fallback threshold are appended here (and printed)
+                      ) -> float:
+    "The gamma threshold of the training scores; the largest score, with a note, where no gamma fits."
+    from asd_nb.core import note
+    s = np.asarray(train_scores, dtype=np.float64)
+    s = s[np.isfinite(s)]
+    if len(s) == 0: raise AsdNbError("no finite training scores to fit a decision threshold to")
+    if len(s) < MIN_THRESHOLD_CLIPS:
+        note(f"the decision threshold rests on {len(s)} training scores (fewer than {MIN_THRESHOLD_CLIPS}); treat decisions as rough", notes)
+    try: return gamma_threshold(s) if q is None else gamma_threshold(s, q)
+    except AsdNbError as e:
+        note(f"decision threshold = the largest training score ({e})", notes)
+        return float(s.max())
 
 # %% ../nbs/01b_metrics.ipynb #03c457c3
 def section_metrics(clips:pd.DataFrame, # One section's clips: columns label, domain, score[, decision]
