@@ -92,6 +92,7 @@ def _fit(self:Detector, train, # Normal training clips (see `as_clips`)
     if 'label' in table and (bad := table.label.eq('anomaly')).any():
         raise BadInputError(table.path[bad].iloc[0], f"is labelled anomaly; a detector is fitted on normal clips only ({bad.sum()} such clip(s))")
     self.notes_, self.threshold_ = [], None
+    self.info_ = {'machine': str(table.machine.iloc[0])} if 'machine' in table and table.machine.nunique() == 1 else {}
     self.decision_scores_ = np.asarray(self._fit(table), dtype=np.float64)
     if self.threshold_ is None: self.threshold_ = decision_threshold(self.decision_scores_, notes=self.notes_)
     self.n_train_ = len(table)
@@ -148,7 +149,8 @@ def _save_pretrained(self:Detector, path, # Destination folder
         state = self._save(d)
         save_file({'decision_scores': np.asarray(self.decision_scores_, np.float64)}, d/'detector.safetensors')
         config = dict(detector=type(self).__name__, format_version=FORMAT_VERSION, written_by=_versions(), settings=self.settings(),
-                      fitted=dict(threshold=float(self.threshold_), notes=list(self.notes_), n_train=int(self.n_train_), **state),
+                      fitted=dict(threshold=float(self.threshold_), notes=list(self.notes_), n_train=int(self.n_train_),
+                                  info=dict(getattr(self, 'info_', {})), **state),
                       files=_inventory(d))
         atomic_write_text(d/'config.json', json.dumps(config, indent=2, default=str) + '\n')
         atomic_write_text(d/'README.md', model_card(self, config, Path(path).name))
@@ -160,9 +162,12 @@ Detector.save_pretrained = _save_pretrained
 def model_card(det:Detector, config:dict, name:str) -> str:
     "The README.md of a saved detector."
     f, s = config['fitted'], np.asarray(det.decision_scores_)
+    info = f.get('info', {})
+    what = f" of machine type `{info['machine']}`" if 'machine' in info else ''
+    data = [f"Training data: `{info['data_root']}`" + (f" (clips fingerprint `{info['data']}`)." if 'data' in info else '.'), ""] if 'data_root' in info else []
     lines = [f"# {name}", "", f"An anomalous sound detector of asd_nb: **{config['detector']}**. It was fitted on "
-             f"{f['n_train']} normal clips and gives each new clip an anomaly score (higher = more anomalous) and a decision "
-             f"(anomaly above the threshold {f['threshold']:.4g}).", "", *det.card_lines(), "",
+             f"{f['n_train']} normal clips{what} and gives each new clip an anomaly score (higher = more anomalous) and a decision "
+             f"(anomaly above the threshold {f['threshold']:.4g}).", "", *det.card_lines(), "", *data,
              "## Training scores", "", f"min {s.min():.4g}, median {np.median(s):.4g}, max {s.max():.4g} over {len(s)} clips; "
              f"{int((s > f['threshold']).sum())} of them lie above the threshold.", "",
              *(["## Notes", "", *[f"- {n}" for n in f['notes']], ""] if f['notes'] else []),
@@ -215,7 +220,7 @@ def _from_pretrained(cls, path, # A folder written by `save_pretrained`
     try:
         det = target._load(folder, cfg['settings'], f, device)
         det.decision_scores_ = load_file(folder/'detector.safetensors')['decision_scores']
-        det.threshold_, det.notes_, det.n_train_ = float(f['threshold']), list(f['notes']), int(f['n_train'])
+        det.threshold_, det.notes_, det.n_train_, det.info_ = float(f['threshold']), list(f['notes']), int(f['n_train']), dict(f.get('info', {}))
     except AsdNbError: raise
     except Exception as e: raise BadInputError(folder, f"cannot be loaded as a {name} ({type(e).__name__}: {e})") from None
     return det
