@@ -22,11 +22,14 @@ from .core import BadInputError, atomic_writer
 __all__ = ['SHORT_POLICIES', 'AudioInfo', 'audio_info', 'resample', 'load_audio', 'ClipCache']
 
 # %% ../nbs/01a_audio.ipynb #badbba2c
+_DENIED = 'permission denied: this user may not read it (check its permissions)'
+
 def _stat(path) -> os.stat_result:
     "`os.stat` of an existing, non-empty file; a `BadInputError` otherwise."
     path = Path(path)
     try: st = path.stat()
     except FileNotFoundError: raise BadInputError(path, 'no such file') from None
+    except PermissionError: raise BadInputError(path, _DENIED) from None
     except OSError as e: raise BadInputError(path, f'cannot be read ({e.strerror})') from None
     if path.is_dir(): raise BadInputError(path, 'is a folder, not an audio file')
     if st.st_size == 0: raise BadInputError(path, 'the file is empty (0 bytes)')
@@ -49,6 +52,9 @@ def _check_truncated(path, f:sf.SoundFile):
 def _open(path):
     "Open `path` with soundfile; every way it can fail becomes a `BadInputError` naming the file."
     _stat(path)
+    try: os.close(os.open(path, os.O_RDONLY))
+    except PermissionError: raise BadInputError(path, _DENIED) from None
+    except OSError as e: raise BadInputError(path, f'cannot be opened ({e.strerror})') from None
     try:
         with sf.SoundFile(path) as f:
             _check_truncated(path, f)

@@ -6,10 +6,11 @@ Docs: https://asd-nb.github.io/asd_nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #f583885b
 from __future__ import annotations
-import csv, os, re
+import csv, errno, os, re
 from collections import Counter
 from pathlib import Path
 import pandas as pd
+import soundfile as sf
 from .core import AsdNbError, BadInputError
 
 # %% auto #0
@@ -17,17 +18,19 @@ __all__ = ['parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table
            'summarize_clips', 'read_ground_truth']
 
 # %% ../nbs/01_data.ipynb #6a7b8ef0
+_AUDIO_SUFFIXES = frozenset({f'.{f.lower()}' for f in sf.available_formats() if f != 'RAW'} | {'.aif', '.aifc', '.oga', '.opus'})
 _SPLITS, _DOMAINS, _LABELS = ('train', 'test'), ('source', 'target'), ('normal', 'anomaly')
-_NAME_FORMS = (  # (naming, pattern), tried in this order on the base name
+_NAME_FORMS = (  # (naming, pattern), tried in this order on the base name without its extension
     ('dcase2021+', re.compile(r'section_(?P<section>\d{2})_(?P<domain>source|target)_(?P<split>train|test)_'
-                              r'(?P<label>normal|anomaly)_(?P<index>\d+)(?:_(?P<tail>.+))?\.wav')),
-    ('eval', re.compile(r'section_(?P<section>\d{2})_(?:(?P<domain>source|target)_test_)?(?P<index>\d+)\.wav')),
-    ('dcase2020', re.compile(r'(?:(?P<label>normal|anomaly)_)?id_(?P<section>\d{2})_(?P<index>\d+)\.wav')))
+                              r'(?P<label>normal|anomaly)_(?P<index>\d+)(?:_(?P<tail>.+))?')),
+    ('eval', re.compile(r'section_(?P<section>\d{2})_(?:(?P<domain>source|target)_test_)?(?P<index>\d+)')),
+    ('dcase2020', re.compile(r'(?:(?P<label>normal|anomaly)_)?id_(?P<section>\d{2})_(?P<index>\d+)')))
 _NAME_HELP = ('expected section_<SS>_<source|target>_<train|test>_<normal|anomaly>_<NNNN>[_<key>_<value>...].wav, '
-              'section_<SS>_<NNNN>.wav (evaluation test set) or <normal|anomaly>_id_<XX>_<NNNNNNNN>.wav (DCASE 2020)')
+              'section_<SS>_<NNNN>.wav (evaluation test set) or <normal|anomaly>_id_<XX>_<NNNNNNNN>.wav (DCASE 2020), '
+              'where .wav may be any audio extension')
 
 # %% ../nbs/01_data.ipynb #5c1da516
-def _name_attributes(tail:str|None, # Text between the index and `.wav`, without the leading underscore
+def _name_attributes(tail:str|None, # Text between the index and the extension, without the leading underscore
                      name, # The file name, for the error message
                      strict:bool): # Raise on a tail that is not `<key>_<value>` pairs?
     "Attributes from the `<key>_<value>` tail of a DCASE file name, in file order."
@@ -46,11 +49,13 @@ def parse_dcase_name(name, # File name or path of a clip; only the base name is 
                      strict:bool=True # Raise on a name that is not a DCASE Task 2 name? If False, return all-None metadata
                     ) -> dict:
     "Metadata stated by a DCASE Task 2 file name (2020-2025 forms): section, domain, split, label, index, attributes, naming."
-    base = Path(name).name
+    stem, ext = os.path.splitext(Path(name).name)
+    audio = ext.lower() in _AUDIO_SUFFIXES
     for naming, pattern in _NAME_FORMS:
-        if m := pattern.fullmatch(base): break
+        if audio and (m := pattern.fullmatch(stem)): break
     else:
-        if strict: raise BadInputError(name, f"not a DCASE Task 2 file name; {_NAME_HELP}")
+        why = '' if audio else f" ({ext!r} is not an audio file extension)" if ext else ' (no extension)'
+        if strict: raise BadInputError(name, f"not a DCASE Task 2 file name{why}; {_NAME_HELP}")
         return dict(section=None, domain=None, split=None, label=None, index=None, attributes={}, naming=None)
     g = m.groupdict()
     split = g.get('split') or ('test' if g.get('label') is None else None)
@@ -110,47 +115,71 @@ def read_attributes_csv(path # A DCASE `attributes_<SS>.csv` file
     return pd.DataFrame(recs, columns=['machine', 'split', 'name', 'file_name', 'attributes'], dtype=object)
 
 # %% ../nbs/01_data.ipynb #661fe7d7
+def _check_link(p:Path) -> Path:
+    "`p`, unless it is a symbolic link that leads nowhere or in a circle: then a `BadInputError` naming it."
+    if not p.is_symlink(): return p
+    try: p.stat()
+    except OSError as e:
+        why = {errno.ENOENT: f'is a broken symbolic link: its target {os.readlink(p)!r} does not exist',
+               errno.ELOOP: 'is a symbolic link that loops (it leads back to itself)'}
+        raise BadInputError(p, f"{why.get(e.errno, f'is a symbolic link that cannot be followed ({e.strerror})')}; fix or remove it") from None
+    return p
+
+# %% ../nbs/01_data.ipynb #74409c2f
 _SPLIT_DIRS = {'train': dict(split='train'), 'test': dict(split='test'),
                'source_test': dict(split='test', domain='source'), 'target_test': dict(split='test', domain='target')}
 
-def _wavs(folder:Path) -> list:
-    "The WAV files directly inside `folder`, sorted."
+def _audio_files(folder:Path) -> list:
+    "The audio files directly inside `folder`, sorted; hidden files are not clips."
     if not folder.is_dir(): return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() == '.wav' and not p.name.startswith('.') and p.is_file())
+    return sorted(_check_link(p) for p in folder.iterdir() if p.suffix.lower() in _AUDIO_SUFFIXES and not p.name.startswith('.'))
 
-def _is_machine_dir(d:Path) -> bool: return any((d/s).is_dir() for s in _SPLIT_DIRS) or bool(_wavs(d))
+def _split_dirs(mdir:Path) -> list:
+    "(folder, what its name implies) for each split folder of a machine folder."
+    return [(mdir/s, implied) for s, implied in _SPLIT_DIRS.items() if _check_link(mdir/s).is_dir()]
+
+def _is_machine_dir(d:Path) -> bool: return bool(_split_dirs(d) or _audio_files(d))
 
 # %% ../nbs/01_data.ipynb #0ceb39ee
 def _machine_dirs(root:Path) -> dict:
     "Machine name -> machine folder, for the layouts that `clip_table` understands."
     if not root.is_dir():
         raise BadInputError(root, 'no such folder' if not root.exists() else 'is not a folder' + (' (pass a CSV manifest as manifest=)' if root.suffix.lower() == '.csv' else ''))
-    if _is_machine_dir(root): return {root.name: root}
+    if _split_dirs(root): return {root.name: root}
     sets = [root/s for s in ('dev_data', 'eval_data') if (root/s).is_dir()]
-    found = {}
-    for parent in [s/'raw' if (s/'raw').is_dir() else s for s in sets] or [root]:
-        for d in sorted(p for p in parent.iterdir() if p.is_dir() and _is_machine_dir(p)):
+    parents, found = [s/'raw' if (s/'raw').is_dir() else s for s in sets] or [root], {}
+    for parent in parents:
+        for d in sorted(p for p in parent.iterdir() if not p.name.startswith('.') and _check_link(p).is_dir() and _is_machine_dir(p)):
             if d.name in found: raise BadInputError(d, f"machine {d.name!r} is also in {found[d.name]}; pass one of the two folders as root")
             found[d.name] = d
+    if not found and _audio_files(root): return {root.name: root}
     if not found: raise BadInputError(root, 'no clips: found no <machine>/{train,test}/*.wav, '
                                             '{dev_data,eval_data}/raw/<machine>/{train,test}/*.wav, {train,test}/*.wav or *.wav')
+    for parent in dict.fromkeys([root, *sets, *parents]):
+        if stray := _audio_files(parent):
+            raise BadInputError(stray[0], f"is an audio file beside the machine folders {', '.join(found)}; move it into a machine folder's train/ or test/, or out of {parent}")
     return found
 
 # %% ../nbs/01_data.ipynb #649f8b75
+_ANOMALY_IN_TRAIN = "training clips must be normal; this one is labelled 'anomaly' (move it to test/ or leave it out)"
+
 def _folder_rows(machine:str, mdir:Path, unlabelled_ok:bool) -> list:
-    "One dict per WAV file of a machine folder, from the file names and split folders."
-    subs = [(mdir/s, implied) for s, implied in _SPLIT_DIRS.items() if (mdir/s).is_dir()] or [(mdir, {})]
+    "One dict per audio file of a machine folder, from the file names and split folders."
+    subs = _split_dirs(mdir)
+    if subs and (stray := _audio_files(mdir)):
+        raise BadInputError(stray[0], f"is an audio file beside the split folders {', '.join(f.name + '/' for f, _ in subs)}; move it into one of them")
     rows = []
-    for folder, implied in subs:
-        for p in _wavs(folder):
+    for folder, implied in subs or [(mdir, {})]:
+        for p in _audio_files(folder):
             meta = parse_dcase_name(p, strict=not unlabelled_ok)
             for k, v in implied.items():
                 if meta[k] is not None and meta[k] != v:
                     raise BadInputError(p, f"the name says {k} {meta[k]!r} but the file is in {folder.name}/")
                 meta[k] = v
+            if (meta['split'], meta['label']) == ('train', 'anomaly'): raise BadInputError(p, _ANOMALY_IN_TRAIN)
             rows.append(dict(path=os.path.abspath(p), machine=machine,
                              **{k: meta[k] for k in ('section', 'domain', 'split', 'label', 'attributes')}))
-    if not rows: raise BadInputError(mdir, f"no WAV clips in {', '.join(f.name + '/' for f, _ in subs)}")
+    if not rows: raise BadInputError(mdir, f"no audio clips in {', '.join(f.name + '/' for f, _ in subs or [(mdir, {})])}")
     return rows
 
 # %% ../nbs/01_data.ipynb #981d291c
@@ -190,6 +219,8 @@ def _manifest_row(path:Path, line:int, rec:dict) -> dict:
         if (v is None and col == 'split') or (v is not None and v not in allowed):
             raise BadInputError(path, f"{where}: {col} {v or ''!r} is not one of {', '.join(allowed)}" + ('' if col == 'split' else ' or empty'))
         vals[col] = v
+    if (vals['split'], vals['label']) == ('train', 'anomaly'):
+        raise BadInputError(path, f"{where}: training clips must be normal; {clip!r} has split train and label anomaly")
     section = rec.get('section') or '00'
     if not re.fullmatch(r'\d{1,2}', section): raise BadInputError(path, f"{where}: section {section!r} is not one or two digits")
     return dict(path=os.path.abspath(p), machine=rec.get('machine') or path.parent.name, section=section.zfill(2),
@@ -242,7 +273,7 @@ def clip_table(root=None, # Dataset folder (any layout above), or the folder a r
                manifest=None, # CSV manifest of a user's clips; relative to `root` if both are given
                unlabelled_ok:bool=False # Read names leniently (`parse_dcase_name(strict=False)`): keep unknown names as unlabelled clips
               ) -> pd.DataFrame:
-    "One row per WAV clip: path, machine, section, domain, split, label, attributes, class_label (sorted)."
+    "One row per audio clip: path, machine, section, domain, split, label, attributes, class_label (sorted)."
     if manifest is not None:
         mpath = Path(os.path.abspath(Path(root)/manifest if root is not None else manifest))
         rows = _read_manifest(mpath)
@@ -251,8 +282,10 @@ def clip_table(root=None, # Dataset folder (any layout above), or the folder a r
     elif root is None: raise AsdNbError('clip_table needs a dataset folder (root) or a manifest')
     else:
         root = Path(os.path.abspath(root))
-        dirs = _pick_machines(_machine_dirs(root), machines, root)
-        rows = [r for m, d in dirs.items() for r in _add_table_attributes(_folder_rows(m, d, unlabelled_ok), d)]
+        try:
+            dirs = _pick_machines(_machine_dirs(root), machines, root)
+            rows = [r for m, d in dirs.items() for r in _add_table_attributes(_folder_rows(m, d, unlabelled_ok), d)]
+        except PermissionError as e: raise BadInputError(e.filename or root, 'permission denied: this user may not list or read it (check its permissions)') from None
     return _clip_frame(rows, dirs)
 
 # %% ../nbs/01_data.ipynb #c59c41d3
@@ -269,8 +302,9 @@ def split_clips(table:pd.DataFrame, # A clip table from `clip_table`
     sel = rows[rows.split == split].reset_index(drop=True)
     if sel.empty:
         where = where or os.path.commonpath(list(rows.path))
-        hint = 'manifest rows' if where.endswith('.csv') else f'WAV files in {split}/'
+        hint = 'manifest rows' if where.endswith('.csv') else f'audio files in {split}/'
         raise BadInputError(where, f"no {split} clips for machine {machine!r} (expected {hint} with split {split})")
+    if split == 'train' and (sel.label == 'anomaly').any(): raise BadInputError(sel.path[sel.label == 'anomaly'].iloc[0], _ANOMALY_IN_TRAIN)
     return sel
 
 def train_clips(table:pd.DataFrame, machine:str) -> pd.DataFrame:
