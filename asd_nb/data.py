@@ -14,11 +14,11 @@ import soundfile as sf
 from .core import AsdNbError, BadInputError
 
 # %% auto #0
-__all__ = ['parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table', 'split_clips', 'train_clips',
+__all__ = ['AUDIO_SUFFIXES', 'parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table', 'split_clips', 'train_clips',
            'summarize_clips', 'read_ground_truth']
 
 # %% ../nbs/01_data.ipynb #6a7b8ef0
-_AUDIO_SUFFIXES = frozenset({f'.{f.lower()}' for f in sf.available_formats() if f != 'RAW'} | {'.aif', '.aifc', '.oga', '.opus'})
+AUDIO_SUFFIXES = frozenset({f'.{f.lower()}' for f in sf.available_formats() if f != 'RAW'} | {'.aif', '.aifc', '.oga', '.opus'})
 _SPLITS, _DOMAINS, _LABELS = ('train', 'test'), ('source', 'target'), ('normal', 'anomaly')
 _NAME_FORMS = (  # (naming, pattern), tried in this order on the base name without its extension
     ('dcase2021+', re.compile(r'section_(?P<section>\d{2})_(?P<domain>source|target)_(?P<split>train|test)_'
@@ -50,7 +50,7 @@ def parse_dcase_name(name, # File name or path of a clip; only the base name is 
                     ) -> dict:
     "Metadata stated by a DCASE Task 2 file name (2020-2025 forms): section, domain, split, label, index, attributes, naming."
     stem, ext = os.path.splitext(Path(name).name)
-    audio = ext.lower() in _AUDIO_SUFFIXES
+    audio = ext.lower() in AUDIO_SUFFIXES
     for naming, pattern in _NAME_FORMS:
         if audio and (m := pattern.fullmatch(stem)): break
     else:
@@ -132,7 +132,7 @@ _SPLIT_DIRS = {'train': dict(split='train'), 'test': dict(split='test'),
 def _audio_files(folder:Path) -> list:
     "The audio files directly inside `folder`, sorted; hidden files are not clips."
     if not folder.is_dir(): return []
-    return sorted(_check_link(p) for p in folder.iterdir() if p.suffix.lower() in _AUDIO_SUFFIXES and not p.name.startswith('.'))
+    return sorted(_check_link(p) for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith('.'))
 
 def _split_dirs(mdir:Path) -> list:
     "(folder, what its name implies) for each split folder of a machine folder."
