@@ -13,7 +13,7 @@ from .core import AsdNbError
 from .audio import load_audio
 
 # %% auto #0
-__all__ = ['mel_filters', 'logmel', 'mel_config', 'logmel_clips', 'frame_windows', 'stack_frames', 'WindowBank']
+__all__ = ['mel_filters', 'logmel', 'mel_config', 'logmel_waves', 'logmel_clips', 'frame_windows', 'stack_frames', 'WindowBank']
 
 # %% ../nbs/09_features.ipynb #4b686abf
 @lru_cache(maxsize=16)
@@ -59,6 +59,27 @@ def mel_config(**kwargs) -> dict:
     defaults = inspect.signature(logmel).parameters
     return {k: kwargs.get(k, defaults[k].default) for k in _MEL_KEYS}
 
+# %% ../nbs/09_features.ipynb #f2a87111
+def logmel_waves(wavs, # Mono float32 waveforms (T_i,) at the features' `sr`: a list, or any iterable (read one at a time)
+                 bs:int=16, # Clips per batch
+                 device=None, # torch device for the computation; None: CPU
+                 **kwargs # `logmel` settings: sr, n_mels, n_fft, hop_length, power, fmin, fmax
+                ) -> list[torch.Tensor]: # One (n_mels, frames) float32 CPU tensor per clip
+    "Log-mel spectrograms of waveforms, computed in batches of equal-length clips."
+    cfg, out, pending = mel_config(**kwargs), [], {}  # pending: length -> [(index, wav)], at most `bs` each
+    def flush(n):
+        idx, ws = zip(*pending.pop(n))
+        for i, m in zip(idx, logmel(torch.from_numpy(np.stack(ws)).to(device), **cfg).cpu()): out[i] = m.clone()
+    with torch.inference_mode():
+        for i, w in enumerate(wavs):
+            w = np.asarray(w, dtype=np.float32)
+            if w.ndim != 1 or len(w) == 0: raise AsdNbError(f"waveform {i} has shape {w.shape}; expected a mono clip (T,) with T > 0")
+            out.append(None)
+            pending.setdefault(len(w), []).append((i, w))
+            if len(pending[len(w)]) == bs: flush(len(w))
+        for n in list(pending): flush(n)
+    return out
+
 # %% ../nbs/09_features.ipynb #e9dfb407
 def logmel_clips(paths, # Audio files (a list of paths, or a clip table's `path` column)
                  bs:int=16, # Clips per batch
@@ -66,20 +87,11 @@ def logmel_clips(paths, # Audio files (a list of paths, or a clip table's `path`
                  cache=None, # An `asd_nb.audio.ClipCache` to read through (its `sr` must be `sr`); None: `load_audio`
                  **kwargs # `logmel` settings: sr, n_mels, n_fft, hop_length, power, fmin, fmax
                 ) -> list[torch.Tensor]: # One (n_mels, frames) float32 CPU tensor per clip
-    "Log-mel spectrograms of audio files, computed in batches of equal-length clips."
-    cfg, paths = mel_config(**kwargs), [str(p) for p in paths]
+    "Log-mel spectrograms of audio files, computed in batches of equal-length clips (`logmel_waves`)."
+    cfg = mel_config(**kwargs)
     if cache is not None and cache.sr != cfg['sr']: raise AsdNbError(f"the ClipCache reads at {cache.sr} Hz, the features want {cfg['sr']} Hz")
-    out, pending = [None] * len(paths), {}  # pending: length -> [(index, wav)], at most `bs` each
-    def flush(n):
-        idx, wavs = zip(*pending.pop(n))
-        for i, m in zip(idx, logmel(torch.from_numpy(np.stack(wavs)).to(device), **cfg).cpu()): out[i] = m.clone()
-    with torch.inference_mode():
-        for i, p in enumerate(paths):
-            w = cache.load(p) if cache is not None else load_audio(p, sr=cfg['sr'])
-            pending.setdefault(len(w), []).append((i, w))
-            if len(pending[len(w)]) == bs: flush(len(w))
-        for n in list(pending): flush(n)
-    return out
+    read = cache.load if cache is not None else (lambda p: load_audio(p, sr=cfg['sr']))
+    return logmel_waves((read(str(p)) for p in paths), bs, device, **cfg)
 
 # %% ../nbs/09_features.ipynb #3b9486ba
 def frame_windows(logmel:torch.Tensor, # Spectrogram(s), (..., n_mels, F)

@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/baselines.ae.html.md"""
 
 # %% ../../nbs/10a_baselines.ae.ipynb #34cb26b2
 from __future__ import annotations
-import json, os, shutil, tempfile, time, warnings
+import time, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -20,13 +20,13 @@ from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
-from ..core import AsdNbError, BadInputError
-from ..data import parse_dcase_name
-from ..features import logmel, logmel_clips, mel_config, WindowBank
+from ..core import AsdNbError, check_float, check_int
+from ..detector import Detector, as_clips, clip_waveforms
+from ..features import logmel, logmel_waves, mel_config, WindowBank
 
 # %% auto #0
-__all__ = ['SCORE_KINDS', 'AENet', 'window_loaders', 'recalibrate_bn', 'fit_learner', 'as_clips', 'error_statistics',
-           'mahalanobis', 'AEDetector', 'fit_ae', 'save_folder', 'save_detector', 'load_detector']
+__all__ = ['SCORE_KINDS', 'AENet', 'window_loaders', 'recalibrate_bn', 'fit_learner', 'clip_logmels', 'clip_domains',
+           'error_statistics', 'mahalanobis', 'AEDetector', 'save_weights', 'load_weights']
 
 # %% ../../nbs/10a_baselines.ae.ipynb #ac296fbf
 def _dense(n_in:int, n_out:int) -> list:
@@ -107,19 +107,24 @@ def fit_learner(model:nn.Module, # Network to train (moved to the loaders' devic
     return pd.DataFrame(hist.rows, columns=['epoch', 'train_loss', 'valid_loss', 'seconds'])
 
 # %% ../../nbs/10a_baselines.ae.ipynb #bc45139a
-def as_clips(clips # A clip table (a DataFrame with `path`), a list of paths, or one path
-            ) -> pd.DataFrame:
-    "A clip table with at least `path` and `domain` (from the file names where missing)."
-    if isinstance(clips, pd.DataFrame):
-        if 'path' not in clips: raise AsdNbError(f"the clip table has no 'path' column (columns: {', '.join(map(str, clips.columns))})")
-        table = clips.reset_index(drop=True)
-    else:
-        paths = [clips] if isinstance(clips, (str, os.PathLike)) else list(clips)
-        table = pd.DataFrame({'path': [str(p) for p in paths]})
-    if table.empty: raise AsdNbError("no clips given")
-    if 'domain' not in table:
-        table = table.assign(domain=pd.Series([parse_dcase_name(p, strict=False)['domain'] for p in table.path], index=table.index, dtype=object))
-    return table
+def clip_logmels(table:pd.DataFrame, # Clips, from `asd_nb.detector.as_clips`
+                 bs:int=16, # Clips read and transformed together
+                 device=None, # torch device for the computation; None: CPU
+                 **kwargs # Log-mel settings, as in `logmel`
+                ) -> list[torch.Tensor]: # One (n_mels, frames) float32 CPU tensor per clip
+    "Log-mel spectrograms of the clips of `table`, files and in-memory waveforms alike."
+    cfg = mel_config(**kwargs)
+    wavs = (w for i in range(0, len(table), bs) for w in clip_waveforms(table.iloc[i:i + bs], cfg['sr']))
+    return logmel_waves(wavs, bs, device, **cfg)
+
+# %% ../../nbs/10a_baselines.ae.ipynb #ab7c31e2
+def clip_domains(table:pd.DataFrame # Clips, from `as_clips`
+                ) -> np.ndarray: # (N,) 'source' or 'target'
+    "Each clip's domain: 'target' for the target clips, 'source' for all others (unknown included)."
+    return np.where(table.domain.eq('target'), 'target', 'source')
+
+def _chunks(table:pd.DataFrame, n:int) -> list[pd.DataFrame]:
+    return [table.iloc[i:i + n].reset_index(drop=True) for i in range(0, len(table), n)]
 
 # %% ../../nbs/10a_baselines.ae.ipynb #cf7734aa
 @torch.no_grad()
@@ -177,160 +182,127 @@ def _score_frame(mse:np.ndarray, mean_err:np.ndarray, cov:dict) -> pd.DataFrame:
 # %% ../../nbs/10a_baselines.ae.ipynb #20b7f736
 SCORE_KINDS = ('mse', 'mahala') # The baseline's two scores: `--score MSE` and `--score MAHALA`
 
-class AEDetector:
-    "A trained DCASE autoencoder with per-domain error statistics; scores clips by MSE or Mahalanobis distance."
-    def __init__(self, model:AENet, # The trained network
-                 config:dict, # Settings: 'features' (log-mel settings and n_frames), 'training'
-                 cov:dict, # 'source' and 'target' covariance of training frame errors, (n_mels, n_mels)
-                 train_scores:pd.DataFrame|None=None, # `score_table` of the training clips
-                 history:pd.DataFrame|None=None): # Loss per epoch, from `fit_learner`
-        self.model, self.config, self.cov_ = model.eval(), config, {d: np.asarray(cov[d], np.float64) for d in ('source', 'target')}
-        self.train_scores_, self.history_ = train_scores, history
-    @property
-    def device(self): return next(self.model.parameters()).device
-    def __repr__(self):
-        f, t = self.config['features'], self.config.get('training', {})
-        return (f"AEDetector({self.model.arch['in_dim']}-d input = {f['n_frames']} frames x {f['mel']['n_mels']} mel bands, "
-                f"bottleneck {self.model.arch['bottleneck']}; trained {t.get('epochs')} epochs on {t.get('n_clips')} clips)")
+def _device(device) -> torch.device:
+    "`device` as a torch device; None: CUDA if available, else the CPU."
+    return torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+
+def _check_valid_pct(v) -> float:
+    if check_float(v, 'valid_pct', 0, 1) == 1: raise AsdNbError(f"valid_pct must lie in [0, 1), got {v}")
+    return float(v)
+
+class AEDetector(Detector):
+    "The DCASE 2023 Task 2 autoencoder baseline: anomaly score = reconstruction error of log-mel frames, as MSE or Mahalanobis distance."
+    @delegates(logmel, but=['wav'])
+    def __init__(self, score:str='mse', # 'mse' (mean squared error) or 'mahala' (Mahalanobis distance, the smaller of source and target)
+                 epochs:int=100, # Passes over the training windows (baseline: 100)
+                 bs:int=256, # Windows per batch (baseline: 256)
+                 lr:float=1e-3, # Adam's learning rate (baseline: 0.001)
+                 n_frames:int=5, # Consecutive frames per input vector (baseline: 5)
+                 valid_pct:float=0.1, # Windows held out for the validation loss (baseline: 0.1)
+                 seed:int=0, # Seed of the initialisation, split and shuffling
+                 device=None, # torch device; None: CUDA if available, else CPU (loading: the CPU)
+                 **kwargs): # Log-mel settings, as in `logmel`
+        if score not in SCORE_KINDS: raise AsdNbError(f"score must be one of {SCORE_KINDS}, got {score!r}")
+        self.score, self.epochs, self.bs = score, check_int(epochs, 'epochs'), check_int(bs, 'bs', 2)
+        self.lr, self.n_frames = check_float(lr, 'lr', 0, low_open=True), check_int(n_frames, 'n_frames')
+        self.valid_pct, self.seed = _check_valid_pct(valid_pct), check_int(seed, 'seed', 0)
+        self.device, self.mel = device, mel_config(**kwargs)
+        self.model = self.cov_ = self.history_ = None
+    def settings(self) -> dict:
+        "The constructor's arguments but `device`, JSON-serialisable."
+        return dict(score=self.score, epochs=self.epochs, bs=self.bs, lr=self.lr, n_frames=self.n_frames,
+                    valid_pct=self.valid_pct, seed=self.seed, **self.mel)
+
+# %% ../../nbs/10a_baselines.ae.ipynb #d077bbdb
+@patch
+def _fit(self:AEDetector, table:pd.DataFrame # Normal training clips, from `as_clips`
+        ) -> np.ndarray: # (N,) the training clips' scores of kind `score`
+    "Train `AENet` on every window of the clips and measure each domain's error statistics."
+    device = _device(self.device)
+    set_seed(self.seed)
+    bank = WindowBank(clip_logmels(table, device=device, **self.mel), self.n_frames)
+    self.model = AENet(in_dim=self.n_frames * self.mel['n_mels'])
+    get_batch = lambda idx: (bank[idx].transpose(1, 2).reshape(len(idx), -1),) * 2
+    dls = window_loaders(bank, get_batch, self.bs, self.valid_pct, self.seed, device)
+    self.history_ = fit_learner(self.model, dls, nn.MSELoss(), self.epochs, self.lr)
+    domains = clip_domains(table)
+    mse, mean_err, cov = error_statistics(self.model, bank, domains)
+    self.cov_ = {d: cov.get(d, next(iter(cov.values()))) for d in ('source', 'target')}
+    self.n_target_ = int((domains == 'target').sum())
+    return self._kind_scores(mse, mean_err)
 
 # %% ../../nbs/10a_baselines.ae.ipynb #e7e92823
 @patch
-def score_table(self:AEDetector, clips, # A clip table or paths (see `as_clips`)
-                bs:int=16, # Clips per feature batch
-                cache=None # An `asd_nb.audio.ClipCache` to read the clips through; None: `load_audio`
+def _errors(self:AEDetector, table:pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    "Per clip: MSE (N,) and mean frame error (N, n_mels)."
+    if self.model is None: raise AsdNbError("this AEDetector is not fitted yet: call fit(train) or load one with from_pretrained")
+    mels = clip_logmels(table, device=next(self.model.parameters()).device, **self.mel)
+    return error_statistics(self.model, WindowBank(mels, self.n_frames))[:2]
+
+@patch
+def _kind_scores(self:AEDetector, mse:np.ndarray, mean_err:np.ndarray) -> np.ndarray:
+    "Scores of kind `score` from the per-clip errors; an `AsdNbError` for a Mahalanobis score with a singular covariance."
+    if self.score == 'mse': return mse
+    return np.minimum(*(mahalanobis(mean_err, self.cov_[d]) for d in ('source', 'target')))
+
+@patch
+def _score(self:AEDetector, table:pd.DataFrame) -> np.ndarray: return self._kind_scores(*self._errors(table))
+
+@patch
+def score_table(self:AEDetector, clips, # Clips to score (see `as_clips`)
+                sr:int|None=None # Sample rate of waveforms
                ) -> pd.DataFrame:
     "Every score of `clips`, one row each: mse, mahala_source, mahala_target, mahala (the minimum of the two)."
-    table, f = as_clips(clips), self.config['features']
-    mels = logmel_clips(table.path, bs=bs, device=self.device, cache=cache, **f['mel'])
-    mse, mean_err, _ = error_statistics(self.model, WindowBank(mels, f['n_frames']))
-    return _score_frame(mse, mean_err, self.cov_)
-
-@patch
-def score(self:AEDetector, clips, # A clip table or paths (see `as_clips`)
-          kind:str='mse', # 'mse' or 'mahala' (or 'mahala_source', 'mahala_target')
-          cache=None # An `asd_nb.audio.ClipCache` to read the clips through
-         ) -> np.ndarray: # (N,), higher = more anomalous
-    "Anomaly score per clip."
-    if kind not in SCORE_KINDS + ('mahala_source', 'mahala_target'): raise AsdNbError(f"kind must be one of {SCORE_KINDS}, got {kind!r}")
-    if kind != 'mse':
-        for d in ('source', 'target'): _precision(self.cov_[d])
-    return self.score_table(clips, cache=cache)[kind].to_numpy()
-
-# %% ../../nbs/10a_baselines.ae.ipynb #d077bbdb
-@delegates(logmel, but=['wav'])
-def fit_ae(train, # Normal training clips: a clip table (path[, domain, label]) or paths
-           epochs:int=100, # Passes over the training windows (baseline: 100)
-           bs:int=256, # Windows per batch (baseline: 256)
-           lr:float=1e-3, # Adam's learning rate (baseline: 0.001)
-           n_frames:int=5, # Consecutive frames per input vector (baseline: 5)
-           valid_pct:float=0.1, # Windows held out for the validation loss (baseline: 0.1)
-           seed:int=0, # Seed of the initialisation, split and shuffling
-           device=None, # torch device; None: CUDA if available, else CPU
-           cache=None, # An `asd_nb.audio.ClipCache` to read the clips through (its `sr` must be the features'); None: `load_audio`
-           **kwargs # Log-mel settings, as in `logmel`
-          ) -> AEDetector:
-    "Train the DCASE 2023 baseline autoencoder on normal clips and measure its source and target error statistics."
-    table, mel = as_clips(train), mel_config(**kwargs)
-    if 'label' in table and (bad := table.label.eq('anomaly')).any(): raise AsdNbError(f"{bad.sum()} training clips are labelled anomaly, e.g. {table.path[bad].iloc[0]}")
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    set_seed(seed)
-    bank = WindowBank(logmel_clips(table.path, device=device, cache=cache, **mel), n_frames)
-    model = AENet(in_dim=n_frames * mel['n_mels'])
-    get_batch = lambda idx: (bank[idx].transpose(1, 2).reshape(len(idx), -1),) * 2
-    history = fit_learner(model, window_loaders(bank, get_batch, bs, valid_pct, seed, device), nn.MSELoss(), epochs, lr)
-    domains = np.where(table.domain.eq('target'), 'target', 'source')
-    mse, mean_err, cov = error_statistics(model, bank, domains)
-    cov.setdefault('target', cov['source'])
-    config = dict(features=dict(mel=mel, n_frames=n_frames), training=dict(epochs=epochs, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed,
-                  n_clips=len(table), n_target_clips=int((domains == 'target').sum()), n_windows=len(bank)))
-    return AEDetector(model, config, cov, _score_frame(mse, mean_err, cov), history)
-
-# %% ../../nbs/10a_baselines.ae.ipynb #02353034
-@patch
-def threshold(self:AEDetector, kind:str='mse', # Score kind, as in `score`
-              q:float=0.9 # Quantile of the gamma distribution fitted to the training clips' scores (baseline: 0.9)
-             ) -> float:
-    "The baseline's decision threshold for `kind`: the `q` quantile of a gamma fit to the training clips' scores."
-    from asd_nb.metrics import gamma_threshold
-    if self.train_scores_ is None: raise AsdNbError("this detector has no training scores to fit a threshold to")
-    return gamma_threshold(self.train_scores_[kind], q)
+    table = as_clips(clips, sr)
+    return pd.concat([_score_frame(*self._errors(t), self.cov_) for t in _chunks(table, self.chunk_clips)], ignore_index=True)
 
 # %% ../../nbs/10a_baselines.ae.ipynb #f5fdec0d
-def save_folder(path, # Destination folder
-                files:dict, # File name -> bytes
-                overwrite:bool=False # Replace an existing non-empty folder?
-               ) -> Path:
-    "Write `files` into the folder `path` in one step: complete or not at all; a non-empty folder is refused unless `overwrite`."
-    path = Path(path)
-    if path.exists() and not path.is_dir(): raise BadInputError(path, 'exists and is not a folder')
-    if path.is_dir() and any(path.iterdir()) and not overwrite: raise AsdNbError(f"{path}: already holds files; refusing to overwrite it (overwrite=True replaces it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp, old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.')), None
-    try:
-        for name, data in files.items(): (tmp/name).write_bytes(data)
-        if path.is_dir() and any(path.iterdir()): old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.old.')); os.replace(path, old)
-        os.replace(tmp, path)
-    finally:
-        for d in (tmp, old):
-            if d is not None: shutil.rmtree(d, ignore_errors=True)
-    return path
+def save_weights(model:nn.Module, # A network
+                 path # Destination file, e.g. folder/'model.safetensors'
+                ) -> Path:
+    "The network's parameters and buffers (batch-norm statistics) as one safetensors file."
+    from safetensors.torch import save_file
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, path)
+    return Path(path)
 
-# %% ../../nbs/10a_baselines.ae.ipynb #f3177f6a
-def save_detector(path, # Destination folder
-                  fmt:str, # Its 'format' entry, e.g. 'asd_nb.AEDetector/1'
-                  model:nn.Module, # The network; its `arch` dict rebuilds it
-                  config:dict, # Settings for config.json (JSON-serialisable)
-                  train_scores:pd.DataFrame|None=None, # The training clips' scores, a column per kind
-                  history:pd.DataFrame|None=None, # Loss per epoch
-                  tensors:dict|None=None, # More arrays to keep: name -> tensor
-                  overwrite:bool=False # Replace an existing non-empty folder?
-                 ) -> Path:
-    "A detector as a folder (`save_folder`): model.safetensors (weights, training scores, `tensors`) and config.json."
-    from safetensors.torch import save as to_bytes
-    t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()} | (tensors or {})
-    if train_scores is not None: t |= {f'train.{k}': torch.tensor(v.to_numpy(dtype=np.float64)) for k, v in train_scores.items()}
-    meta = dict(format=fmt, arch=model.arch, **config, history=None if history is None else history.to_dict('records'))
-    return save_folder(path, {'model.safetensors': to_bytes(t), 'config.json': json.dumps(meta, indent=1).encode()}, overwrite)
-
-# %% ../../nbs/10a_baselines.ae.ipynb #7b882b2b
-def load_detector(path, # A folder written by `save_detector`
-                  fmt:str, # Expected 'format' entry of its config.json
-                  model_cls:type, # The network's class, called with the saved `arch`
-                  build, # (model, tensors, config, train_scores or None, history or None) -> the detector
-                  device=None # torch device for the model; None: CPU
-                 ):
-    "The detector `build` makes from a saved folder; `BadInputError` if the folder is not one of format `fmt`."
+def load_weights(model:nn.Module, # A network of the saved architecture
+                 path, # A file written by `save_weights`
+                 device=None # torch device; None: the CPU
+                ) -> nn.Module:
+    "`model` with every weight of `path` (of the right names and shapes), on `device`, in evaluation mode."
     from safetensors.torch import load_file
-    path, name = Path(path), fmt.split('/')[0].split('.')[-1]
-    if not path.is_dir(): raise BadInputError(path, 'no such folder' if not path.exists() else 'is not a folder')
-    try:
-        config = json.loads((path/'config.json').read_text(encoding='utf-8'))
-        if config.get('format') != fmt: raise ValueError(f"format {config.get('format')!r}, expected {fmt!r}")
-        t = load_file(path/'model.safetensors')
-        model = model_cls(**config['arch'])
-        model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
-        train = pd.DataFrame({k[6:]: v.numpy() for k, v in t.items() if k.startswith('train.')})
-        history = None if config['history'] is None else pd.DataFrame(config['history'])
-        return build(model.to(device or 'cpu'), t, config, train if len(train.columns) else None, history)
-    except (OSError, ValueError, KeyError, AttributeError, TypeError, RuntimeError) as e:
-        raise BadInputError(path, f"not a saved {name} ({type(e).__name__}: {e})") from None
+    model.load_state_dict(load_file(path))
+    return model.to(device or 'cpu').eval()
+
+def _history_records(h:pd.DataFrame) -> list[dict]: return [{k: None if pd.isna(v) else v for k, v in r.items()} for r in h.to_dict('records')]
+def _history_frame(records:list) -> pd.DataFrame: return pd.DataFrame(records, columns=['epoch', 'train_loss', 'valid_loss', 'seconds']).astype({'valid_loss': float})
 
 # %% ../../nbs/10a_baselines.ae.ipynb #348fed3b
-_AE_FORMAT = 'asd_nb.AEDetector/1'
-
 @patch
-def save(self:AEDetector, path, # Destination folder
-         overwrite:bool=False # Replace an existing non-empty folder?
-        ) -> Path:
-    "Save to a folder: model.safetensors (weights, covariances, training scores) and config.json (settings, history)."
-    covs = {f'cov.{d}': torch.from_numpy(c) for d, c in self.cov_.items()}
-    return save_detector(path, _AE_FORMAT, self.model, self.config, self.train_scores_, self.history_, covs, overwrite)
+def _save(self:AEDetector, folder:Path) -> dict:
+    "Write model.safetensors and covariances.safetensors into `folder`; return the JSON state: arch, n_target, history."
+    from safetensors.numpy import save_file
+    save_weights(self.model, folder/'model.safetensors')
+    save_file({f'cov.{d}': np.ascontiguousarray(c) for d, c in self.cov_.items()}, folder/'covariances.safetensors')
+    return dict(arch=self.model.arch, n_target=self.n_target_, history=_history_records(self.history_))
 
 @patch(cls_method=True)
-def load(cls:AEDetector, path, # A folder written by `AEDetector.save`
-         device=None # torch device for the model; None: CPU
-        ) -> AEDetector:
-    "Load a detector saved by `AEDetector.save`."
-    def build(model, t, config, train, history):
-        return cls(model, {k: config[k] for k in ('features', 'training')}, {d: t[f'cov.{d}'].numpy() for d in ('source', 'target')}, train, history)
-    return load_detector(path, _AE_FORMAT, AENet, build, device)
+def _load(cls:AEDetector, folder:Path, settings:dict, state:dict, device=None) -> AEDetector:
+    "The detector saved in `folder` by `_save`, with the given settings and state."
+    from safetensors.numpy import load_file
+    det = cls(**settings, device=device)
+    det.model = load_weights(AENet(**state['arch']), folder/'model.safetensors', device)
+    cov = load_file(folder/'covariances.safetensors')
+    det.cov_ = {d: cov[f'cov.{d}'] for d in ('source', 'target')}
+    det.n_target_, det.history_ = int(state['n_target']), _history_frame(state['history'])
+    return det
+
+@patch
+def card_lines(self:AEDetector) -> list[str]:
+    "What the model card says about this detector."
+    how = {'mse': 'the mean squared reconstruction error (MSE mode)',
+           'mahala': 'the Mahalanobis distance of the mean reconstruction error under the source or the target error '
+                     'statistics, whichever is smaller (MAHALA mode)'}[self.score]
+    return [f"The DCASE 2023 Task 2 autoencoder baseline (Harada et al. 2023, arXiv:2303.00455): {self.n_frames} log-mel frames "
+            f"of {self.mel['n_mels']} bands through a bottleneck of {self.model.arch['bottleneck']} numbers, trained "
+            f"for {len(self.history_)} epochs (final training loss {self.history_.train_loss.iloc[-1]:.4g}). Anomaly score: {how}."]

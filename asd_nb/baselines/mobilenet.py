@@ -6,23 +6,25 @@ Docs: https://asd-nb.github.io/asd_nb/baselines.mobilenet.html.md"""
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #aef133b2
 from __future__ import annotations
-import sys
+import inspect, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.torch_core import set_seed
-from ..core import AsdNbError
+from ..core import AsdNbError, check_float, check_int
 from ..data import class_label, parse_dcase_name
-from ..features import logmel, logmel_clips, mel_config, WindowBank
+from ..detector import Detector, as_clips
+from ..features import logmel, mel_config, WindowBank
 from ..losses import encode_labels
-from ..knn import KNNScorer
-from .ae import as_clips, fit_learner, load_detector, save_detector, window_loaders
+from ..knn import KNNScorer, fit_knn
+from .ae import (clip_domains, clip_logmels, fit_learner, load_weights, save_weights, window_loaders,
+                                 _check_valid_pct, _chunks, _device, _history_frame, _history_records)
 
 # %% auto #0
 __all__ = ['MBV2_SETTINGS', 'SCORE_KINDS', 'make_divisible', 'conv_bn', 'InvertedResidual', 'MobileNetV2', 'clip_classes',
-           'own_class', 'clip_outputs', 'MobileNetDetector', 'fit_mobilenet']
+           'own_class', 'clip_outputs', 'MobileNetDetector']
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #e8b4fda1
 def make_divisible(v:float, # Exact channel count
@@ -79,11 +81,11 @@ class MobileNetV2(nn.Module):
 def clip_classes(clips:pd.DataFrame, # From `as_clips`
                  machine:str|None=None # Machine type of clips without a `machine` column
                 ) -> list[str]:
-    "Each clip's class label: the `class_label` column, else built from the file name and the machine type."
+    "Each clip's class label: the `class_label` column, else what the file name and the machine type tell ('' for nothing)."
     if 'class_label' in clips: return [str(c) for c in clips.class_label]
-    meta = [parse_dcase_name(p, strict=False) for p in clips.path]
+    meta = [parse_dcase_name(p, strict=False) if isinstance(p, str) else {} for p in clips.path]
     machines = clips.machine if 'machine' in clips else [machine] * len(clips)
-    return [class_label(m, d['section'], d['domain'], d['attributes']) for m, d in zip(machines, meta)]
+    return [class_label(m, d.get('section'), d.get('domain'), d.get('attributes')) for m, d in zip(machines, meta)]
 
 def own_class(labels:list, # Class label per clip
               vocab:list, # Known classes
@@ -120,23 +122,66 @@ def clip_outputs(model:MobileNetV2, # Trained network
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #74fb3b25
 SCORE_KINDS = ('nll', 'logit', 'knn') # Own-class NLL (Giri et al.), DCASE baseline log-odds, k-NN on embeddings
+_KNN_DEFAULTS = {k: p.default for k, p in inspect.signature(KNNScorer.__init__).parameters.items() if k != 'self'}
 
-class MobileNetDetector:
-    "A trained MobileNetV2 attribute classifier; scores clips by own-class NLL, log-odds, or k-NN on its embeddings."
-    def __init__(self, model:MobileNetV2, # The trained network
-                 vocab:list, # Class labels, index = class
-                 config:dict, # Settings: 'features' (log-mel settings, n_frames, hop), 'training', 'knn'
-                 knn:KNNScorer|None=None, # Fitted on the training clips' embeddings
-                 train_scores:pd.DataFrame|None=None, # `score_table` of the training clips
-                 history:pd.DataFrame|None=None): # Loss per epoch
-        self.model, self.vocab, self.config, self.knn_ = model.eval(), list(vocab), config, knn
-        self.train_scores_, self.history_ = train_scores, history
-    @property
-    def device(self): return next(self.model.parameters()).device
-    def __repr__(self):
-        f, t = self.config['features'], self.config.get('training', {})
-        return (f"MobileNetDetector(width {self.model.arch['width']}, {len(self.vocab)} classes, patches of {f['n_frames']} frames "
-                f"x {f['mel']['n_mels']} mel bands every {f['hop']} frames; trained {t.get('epochs')} epochs on {t.get('n_clips')} clips)")
+class MobileNetDetector(Detector):
+    "MobileNetV2 trained to classify the attribute classes of normal clips; anomaly score = own-class NLL, log-odds, or k-NN on its embeddings."
+    @delegates(KNNScorer.__init__)
+    @delegates(logmel, but=['wav'], keep=True)
+    def __init__(self, score:str='nll', # 'nll' (Giri et al.), 'logit' (DCASE 2021-22 baselines) or 'knn' (k-NN on the clip embeddings)
+                 epochs:int=20, # Passes over the training patches
+                 bs:int=32, # Patches per batch
+                 lr:float=1e-3, # Adam's learning rate
+                 n_frames:int=64, # Frames per patch
+                 hop:int=8, # Frames between patches
+                 width:float=0.5, # MobileNetV2 width multiplier
+                 valid_pct:float=0.1, # Patches held out for the validation loss
+                 seed:int=0, # Seed of the initialisation, split and shuffling
+                 device=None, # torch device; None: CUDA if available, else CPU (loading: the CPU)
+                 **kwargs): # Log-mel settings, as in `logmel`; for score='knn', `KNNScorer`'s settings
+        if score not in SCORE_KINDS: raise AsdNbError(f"score must be one of {SCORE_KINDS}, got {score!r}")
+        self.score, self.epochs, self.bs = score, check_int(epochs, 'epochs'), check_int(bs, 'bs', 2)
+        self.lr, self.n_frames, self.hop = check_float(lr, 'lr', 0, low_open=True), check_int(n_frames, 'n_frames'), check_int(hop, 'hop')
+        self.width, self.valid_pct = check_float(width, 'width', 0, low_open=True), _check_valid_pct(valid_pct)
+        self.seed, self.device = check_int(seed, 'seed', 0), device
+        self.knn = {k: kwargs.pop(k, v) for k, v in _KNN_DEFAULTS.items()}
+        KNNScorer(**self.knn)  # refuses bad k-NN settings now, not after training
+        self.mel = mel_config(**kwargs)
+        self.model = self.vocab = self.knn_ = self.history_ = None
+        self.machines = []
+    def settings(self) -> dict:
+        "The constructor's arguments but `device`, JSON-serialisable."
+        return dict(score=self.score, epochs=self.epochs, bs=self.bs, lr=self.lr, n_frames=self.n_frames, hop=self.hop,
+                    width=self.width, valid_pct=self.valid_pct, seed=self.seed, **self.mel, **self.knn)
+
+# %% ../../nbs/10b_baselines.mobilenet.ipynb #f7f7dd29
+def _train_classes(table:pd.DataFrame) -> list[str]:
+    "The class label of every training clip; an error if a clip's class is unknown."
+    if 'class_label' not in table and not all(isinstance(p, str) and parse_dcase_name(p, strict=False)['section'] for p in table.path):
+        raise AsdNbError("MobileNetDetector needs the class of every training clip: give a clip table with a class_label "
+                         "column, or files with DCASE names")
+    return clip_classes(table)
+
+@patch
+def _fit(self:MobileNetDetector, table:pd.DataFrame # Normal training clips with their classes, from `as_clips`
+        ) -> np.ndarray: # (N,) the training clips' scores of kind `score`
+    "Train MobileNetV2 to classify the clips' patches by class; for score='knn', fit the k-NN back end."
+    labels = _train_classes(table)
+    codes, vocab = encode_labels(labels)
+    if len(vocab) < 2: raise AsdNbError(f"classification needs at least 2 classes; the training clips all have the class {vocab[0]!r}")
+    device = _device(self.device)
+    set_seed(self.seed)
+    bank = WindowBank(clip_logmels(table, device=device, **self.mel), self.n_frames, self.hop, short='tile')
+    y = torch.from_numpy(codes)[bank.clip]
+    self.model, self.vocab = MobileNetV2(len(vocab), width=self.width), vocab
+    dls = window_loaders(bank, lambda idx: (bank[idx][:, None], y[idx]), self.bs, self.valid_pct, self.seed, device)
+    self.history_ = fit_learner(self.model, dls, nn.CrossEntropyLoss(), self.epochs, self.lr)
+    self.machines = sorted(set(table.machine.dropna())) if 'machine' in table else []
+    logp, log1mp, emb = clip_outputs(self.model, bank)
+    if self.score != 'knn': return _scores(logp, log1mp, codes)[self.score]
+    self.knn_ = fit_knn(emb, clip_domains(table), groups=labels, notes=self.notes_, **self.knn)
+    self.threshold_ = self.knn_.threshold_
+    return self.knn_.train_scores_
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #1f73f346
 def _scores(logp, log1mp, own:np.ndarray) -> dict:
@@ -144,108 +189,64 @@ def _scores(logp, log1mp, own:np.ndarray) -> dict:
     return {'nll': -logp[rows, own], 'logit': log1mp[rows, own] - logp[rows, own]}
 
 @patch
-def _bank(self:MobileNetDetector, paths, bs:int=16, cache=None) -> WindowBank:
-    f = self.config['features']
-    return WindowBank(logmel_clips(paths, bs=bs, device=self.device, cache=cache, **f['mel']), f['n_frames'], f['hop'], short='tile')
+def _outputs(self:MobileNetDetector, table:pd.DataFrame) -> tuple:
+    "Per clip: log p (N, C), log max(1 - p, eps) (N, C), the embedding (N, emb_dim), and the class it is scored against (N,)."
+    if self.model is None: raise AsdNbError("this MobileNetDetector is not fitted yet: call fit(train) or load one with from_pretrained")
+    mels = clip_logmels(table, device=next(self.model.parameters()).device, **self.mel)
+    logp, log1mp, emb = clip_outputs(self.model, WindowBank(mels, self.n_frames, self.hop, short='tile'))
+    own = own_class(clip_classes(table, self.machines[0] if len(self.machines) == 1 else None), self.vocab, logp)
+    return logp, log1mp, emb, own
 
 @patch
-def score_table(self:MobileNetDetector, clips, # A clip table or paths (see `asd_nb.baselines.ae.as_clips`)
-                bs:int=16, # Clips per feature batch
-                cache=None # An `asd_nb.audio.ClipCache` to read the clips through; None: `load_audio`
+def _score(self:MobileNetDetector, table:pd.DataFrame) -> np.ndarray:
+    logp, log1mp, emb, own = self._outputs(table)
+    return self.knn_.score(emb) if self.score == 'knn' else _scores(logp, log1mp, own)[self.score]
+
+@patch
+def score_table(self:MobileNetDetector, clips, # Clips to score (see `as_clips`)
+                sr:int|None=None # Sample rate of waveforms
                ) -> pd.DataFrame:
-    "Every score of `clips`, one row each: nll, logit, knn, and the class each clip was scored against."
-    table, machines = as_clips(clips), self.config.get('machines') or []
-    logp, log1mp, emb = clip_outputs(self.model, self._bank(table.path, bs, cache))
-    own = own_class(clip_classes(table, machines[0] if len(machines) == 1 else None), self.vocab, logp)
-    out = pd.DataFrame(_scores(logp, log1mp, own))
-    return out.assign(knn=self.knn_.score(emb) if self.knn_ is not None else np.nan, scored_as=[self.vocab[i] for i in own])
-
-@patch
-def score(self:MobileNetDetector, clips, # A clip table or paths
-          kind:str='nll', # 'nll', 'logit' or 'knn'
-          cache=None # An `asd_nb.audio.ClipCache` to read the clips through
-         ) -> np.ndarray: # (N,), higher = more anomalous
-    "Anomaly score per clip."
-    if kind not in SCORE_KINDS: raise AsdNbError(f"kind must be one of {SCORE_KINDS}, got {kind!r}")
-    return self.score_table(clips, cache=cache)[kind].to_numpy(dtype=float)
-
-@patch
-def threshold(self:MobileNetDetector, kind:str='nll', # Score kind, as in `score`
-              q:float=0.9 # Quantile of the gamma distribution fitted to the training clips' scores (baseline: 0.9)
-             ) -> float:
-    "The baseline's decision threshold for `kind`: the `q` quantile of a gamma fit to the training clips' scores."
-    from asd_nb.metrics import gamma_threshold
-    if self.train_scores_ is None: raise AsdNbError("this detector has no training scores to fit a threshold to")
-    return gamma_threshold(self.train_scores_[kind], q)
-
-# %% ../../nbs/10b_baselines.mobilenet.ipynb #f7f7dd29
-@delegates(logmel, but=['wav'])
-def fit_mobilenet(train, # Normal training clips: a clip table (path, class_label[, domain]) or paths
-                  epochs:int=20, # Passes over the training patches
-                  bs:int=32, # Patches per batch
-                  lr:float=1e-3, # Adam's learning rate
-                  n_frames:int=64, # Frames per patch
-                  hop:int=8, # Frames between patches
-                  width:float=0.5, # MobileNetV2 width multiplier
-                  valid_pct:float=0.1, # Patches held out for the validation loss
-                  knn:dict|None=None, # Arguments of `KNNScorer` for the k-NN score; None: its defaults
-                  seed:int=0, # Seed of the initialisation, split and shuffling
-                  device=None, # torch device; None: CUDA if available, else CPU
-                  cache=None, # An `asd_nb.audio.ClipCache` to read the clips through (its `sr` must be the features'); None: `load_audio`
-                  **kwargs # Log-mel settings, as in `logmel`
-                 ) -> MobileNetDetector:
-    "Train MobileNetV2 to classify the attribute classes of normal clips (Giri et al. 2020) and fit its scorers."
-    table, mel = as_clips(train), mel_config(**kwargs)
-    if 'label' in table and (bad := table.label.eq('anomaly')).any(): raise AsdNbError(f"{bad.sum()} training clips are labelled anomaly, e.g. {table.path[bad].iloc[0]}")
-    codes, vocab = encode_labels(clip_classes(table))
-    if len(vocab) < 2: raise AsdNbError(f"classification needs at least 2 classes; the training clips all have the class {vocab[0]!r}")
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    set_seed(seed)
-    bank = WindowBank(logmel_clips(table.path, device=device, cache=cache, **mel), n_frames, hop, short='tile')
-    y = torch.from_numpy(codes)[bank.clip]
-    model = MobileNetV2(len(vocab), width=width)
-    get_batch = lambda idx: (bank[idx][:, None], y[idx])
-    history = fit_learner(model, window_loaders(bank, get_batch, bs, valid_pct, seed, device), nn.CrossEntropyLoss(), epochs, lr)
-    logp, log1mp, emb = clip_outputs(model, bank)
-    domains = np.where(table.domain.eq('target'), 'target', 'source')
-    scorer = KNNScorer(**(knn or {})).fit(emb, domains)
-    machines = sorted(set(table.machine.dropna())) if 'machine' in table else []
-    config = dict(features=dict(mel=mel, n_frames=n_frames, hop=hop), knn=knn or {}, machines=machines, training=dict(epochs=epochs, bs=bs, lr=lr,
-                  valid_pct=valid_pct, seed=seed, n_clips=len(table), n_patches=len(bank)))
-    train_scores = pd.DataFrame(_scores(logp, log1mp, codes)).assign(knn=scorer.train_scores_)
-    det = MobileNetDetector(model, vocab, config, scorer, train_scores, history)
-    det.train_emb_, det.train_domains_ = emb.astype(np.float32), domains
-    return det
+    "Every score of `clips`, one row each: nll, logit, knn (with the k-NN back end), and the class each clip was scored against."
+    parts = []
+    for t in _chunks(as_clips(clips, sr), self.chunk_clips):
+        logp, log1mp, emb, own = self._outputs(t)
+        part = pd.DataFrame(_scores(logp, log1mp, own))
+        if self.knn_ is not None: part['knn'] = self.knn_.score(emb)
+        parts.append(part.assign(scored_as=[self.vocab[i] for i in own]))
+    return pd.concat(parts, ignore_index=True)
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #49157c8b
 @patch
-def embed(self:MobileNetDetector, clips, # A clip table or paths (see `asd_nb.baselines.ae.as_clips`)
-          bs:int=16, # Clips per feature batch
-          cache=None # An `asd_nb.audio.ClipCache` to read the clips through; None: `load_audio`
+def embed(self:MobileNetDetector, clips, # Clips (see `as_clips`)
+          sr:int|None=None # Sample rate of waveforms
          ) -> np.ndarray: # (N, emb_dim), float32
     "Clip embeddings: the network's pooled features, averaged over each clip's patches."
-    return clip_outputs(self.model, self._bank(as_clips(clips).path, bs, cache))[2].astype(np.float32)
+    return np.concatenate([self._outputs(t)[2] for t in _chunks(as_clips(clips, sr), self.chunk_clips)]).astype(np.float32)
 
 # %% ../../nbs/10b_baselines.mobilenet.ipynb #16edb114
-_MN_FORMAT = 'asd_nb.MobileNetDetector/1'
-
 @patch
-def save(self:MobileNetDetector, path, # Destination folder
-         overwrite:bool=False # Replace an existing non-empty folder?
-        ) -> Path:
-    "Save to a folder: model.safetensors (weights, training scores and embeddings) and config.json (vocabulary, settings)."
-    embeddings = {'train_emb': torch.from_numpy(self.train_emb_), 'train_is_target': torch.from_numpy(self.train_domains_ == 'target')}
-    return save_detector(path, _MN_FORMAT, self.model, dict(vocab=self.vocab, **self.config), self.train_scores_, self.history_, embeddings, overwrite)
+def _save(self:MobileNetDetector, folder:Path) -> dict:
+    "Write model.safetensors (and knn.safetensors) into `folder`; return the JSON state: arch, vocab, machines, history."
+    save_weights(self.model, folder/'model.safetensors')
+    if self.knn_ is not None: self.knn_.save(folder/'knn.safetensors')
+    return dict(arch=self.model.arch, vocab=self.vocab, machines=self.machines, history=_history_records(self.history_))
 
 @patch(cls_method=True)
-def load(cls:MobileNetDetector, path, # A folder written by `MobileNetDetector.save`
-         device=None # torch device for the model; None: CPU
-        ) -> MobileNetDetector:
-    "Load a detector saved by `MobileNetDetector.save`."
-    def build(model, t, config, train, history):
-        emb, domains = t['train_emb'].numpy(), np.where(t['train_is_target'].numpy(), 'target', 'source')
-        det = cls(model, config['vocab'], {k: config[k] for k in ('features', 'knn', 'machines', 'training')},
-                  KNNScorer(**config['knn']).fit(emb, domains), train, history)
-        det.train_emb_, det.train_domains_ = emb, domains
-        return det
-    return load_detector(path, _MN_FORMAT, MobileNetV2, build, device)
+def _load(cls:MobileNetDetector, folder:Path, settings:dict, state:dict, device=None) -> MobileNetDetector:
+    "The detector saved in `folder` by `_save`, with the given settings and state."
+    det = cls(**settings, device=device)
+    det.model = load_weights(MobileNetV2(**state['arch']), folder/'model.safetensors', device)
+    det.vocab, det.machines, det.history_ = list(state['vocab']), list(state['machines']), _history_frame(state['history'])
+    if det.score == 'knn': det.knn_ = KNNScorer.load(folder/'knn.safetensors')
+    return det
+
+@patch
+def card_lines(self:MobileNetDetector) -> list[str]:
+    "What the model card says about this detector."
+    how = {'nll': "the negative log-probability of the clip's own class, averaged over its patches (Giri et al. 2020)",
+           'logit': "the log-odds against the clip's own class, averaged over its patches (DCASE 2021-2022 MobileNetV2 baselines)",
+           'knn': "the mean cosine distance of the clip embedding to its nearest training embeddings (asd_nb.knn"
+                  + (f": k={self.knn_.k}, banks={self.knn_.banks!r}, normalize={self.knn_.normalize!r})" if self.knn_ else ")")}[self.score]
+    return [f"MobileNetV2 (width {self.width}) trained for {len(self.history_)} epochs to tell apart the {len(self.vocab)} attribute "
+            f"classes of the normal training clips, on {self.n_frames}-frame patches of {self.mel['n_mels']}-band log-mel "
+            f"spectrograms (final training loss {self.history_.train_loss.iloc[-1]:.4g}). Anomaly score: {how}."]
