@@ -12,10 +12,11 @@ import numpy as np
 import torch
 from torch import nn
 from fastcore.basics import patch
+from safetensors import SafetensorError
 from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
 from transformers.masking_utils import create_bidirectional_mask
 from transformers.models.whisper.modeling_whisper import WhisperEncoder, WhisperPreTrainedModel
-from .core import AsdNbError, BadInputError, prepare_out_dir
+from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'normalize_wav',
@@ -234,7 +235,24 @@ def _local_or_hub(name_or_path) -> str:
         return str(p)
     if p.is_absolute() or str(name_or_path).startswith(('.', '~')) or str(name_or_path).count('/') > 1:
         raise BadInputError(p, 'no such checkpoint folder')
-    return str(name_or_path)
+    return _hub_name(str(name_or_path))
+
+# %% ../nbs/04_backbone.ipynb #b81fd4ba
+def _hub_name(name:str) -> str:
+    "`name` if the local cache holds its config.json or the hub answers for it; else an `AsdNbError` at once, without retries."
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url, try_to_load_from_cache
+    from huggingface_hub.errors import GatedRepoError, HFValidationError, HfHubHTTPError, RepositoryNotFoundError
+    try: cached = isinstance(try_to_load_from_cache(name, 'config.json'), str)
+    except HFValidationError: raise BadInputError(name, 'no such checkpoint folder, nor a valid Hugging Face hub name') from None
+    where = f"{name}: neither a local folder nor in the local Hugging Face cache"
+    if cached: return name
+    if constants.HF_HUB_OFFLINE: raise AsdNbError(f"{where}, and the hub is offline (HF_HUB_OFFLINE=1)")
+    try: get_hf_file_metadata(hf_hub_url(name, 'config.json'))
+    except RepositoryNotFoundError as e:
+        if not isinstance(e, GatedRepoError): raise AsdNbError(f"{where}, and the hub has no model of that name (or it is private)") from None
+    except HfHubHTTPError: pass  # the hub answered otherwise (a gated model, a missing file): transformers says what it means
+    except Exception as e: raise AsdNbError(f"{where}, and the hub cannot be reached ({type(e).__name__}: {e})") from None
+    return name
 
 # %% ../nbs/04_backbone.ipynb #11146f5b
 def _feature_extractor_settings(source:str) -> dict:
@@ -255,6 +273,9 @@ def _load_weights(model_cls, source:str, config):
     log.addFilter(quiet)
     try: model, info = model_cls.from_pretrained(source, config=config, dtype=torch.float32, output_loading_info=True)
     except (OSError, RuntimeError, ValueError) as e: raise BadInputError(source, f"cannot load the weights: {str(e).splitlines()[0]}") from None
+    except SafetensorError as e:
+        weights = Path(source)/'model.safetensors'
+        raise BadInputError(weights if weights.is_file() else source, f"is damaged or incomplete, not a whole safetensors file ({e})") from None
     finally: log.removeFilter(quiet)
     missing = [k for k in info['missing_keys'] if not k.endswith('masked_spec_embed')]
     if missing: raise BadInputError(source, f"the checkpoint lacks {len(missing)} encoder weights, e.g. {missing[0]}")
@@ -284,10 +305,11 @@ def save_pretrained(self:SSLBackbone,
                     overwrite:bool=False): # Allow a folder that already holds files?
     "Save the encoder and its feature-extractor settings in Hugging Face layout."
     path = prepare_out_dir(path, overwrite)
-    self.model.save_pretrained(path)
     if self.is_whisper: fe = WhisperFeatureExtractor(feature_size=self.config.num_mel_bins)
     else: fe = Wav2Vec2FeatureExtractor(do_normalize=self.normalize, return_attention_mask=self.use_attention_mask)
-    fe.save_pretrained(path)
+    try:
+        with os_errors(path): self.model.save_pretrained(path); fe.save_pretrained(path)
+    except SafetensorError as e: raise BadInputError(path/'model.safetensors', f"cannot write it: {e}") from None
     return path
 
 # %% ../nbs/04_backbone.ipynb #91413892

@@ -226,12 +226,12 @@ def _floats(d:dict) -> dict: return {k: float(v) for k, v in d.items() if pd.not
 
 @patch
 def to_dict(self:EvalResult) -> dict:
-    "Summary and per-machine numbers as plain floats: `{'official_score': ..., 'machines': {m: {..., 'sections': {...}}}}`."
+    "Summary and per-machine numbers as plain floats, and any sections not scored: `{'official_score': ..., 'machines': {...}[, 'unscored': [...]]}`."
     machines = {}
     for m, g in self.sections.groupby(level='machine', sort=True):
         machines[m] = _floats(g.mean().to_dict())
         machines[m]['sections'] = {s: _floats(r.to_dict()) for (_, s), r in g.iterrows()}
-    return {**self.summary, 'machines': machines}
+    return {**self.summary, 'machines': machines, **({'unscored': list(self.unscored)} if self.unscored else {})}
 
 # %% ../nbs/01b_metrics.ipynb #ccf48fea
 SUBMISSION_KINDS = ('anomaly_score', 'decision_result')

@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/finetune.html.md"""
 
 # %% ../nbs/06_finetune.ipynb #0b4ea570
 from __future__ import annotations
-import inspect, json, math, os, random, shutil, sys, typing
+import inspect, json, math, random, sys, typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -29,15 +29,16 @@ from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 from fastai.torch_core import default_device
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save as tensors_to_bytes
 from transformers.utils import logging as hf_logging
 from . import __version__
-from .core import AsdNbError, BadInputError, atomic_write_text, prepare_out_dir
+from .core import (AsdNbError, BadInputError, LOCK, OutputFolder, atomic_folder, atomic_write_text, atomic_writer,
+                         check_float, check_int, folder_lock, open_settings, os_errors, read_json)
 from .data import clip_table, train_clips
 from .audio import ClipCache
 from .augment import StatusAugment
-from .backbone import SSLBackbone, LayerWeightedSum, LastLayer, backbone_splitter
-from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, encode_labels
+from .backbone import FAMILIES, FREEZE_MODES, SSLBackbone, LayerWeightedSum, LastLayer, backbone_splitter
+from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, encode_labels, poolings
 
 # %% auto #0
 __all__ = ['RUN_SETTINGS', 'delegates_to', 'split_kwargs', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders',
@@ -173,7 +174,7 @@ def crop_dataloaders(clips:pd.DataFrame, # Training clips of one machine type: `
                      cache:ClipCache|None=None # Decoded clips; None: a new in-memory cache
                     ) -> DataLoaders:
     "Training (class-balanced, augmented) and validation (fixed crops) loaders; `.vocab`, `.n_classes` and `.aug` describe the classes."
-    if crop_seconds <= 0 or bs < 1 or n_batches < 1: raise AsdNbError(f"crop_seconds, bs and n_batches must be positive; got {crop_seconds}, {bs}, {n_batches}")
+    check_float(crop_seconds, 'crop_seconds', 0, low_open=True); check_int(bs, 'bs'); check_int(n_batches, 'n_batches'); check_int(num_workers, 'num_workers', 0)
     y, vocab = encode_labels(clips.class_label)
     cache = (cache or ClipCache()).warm(clips.path)
     seg_len = round(crop_seconds * cache.sr)
@@ -239,15 +240,10 @@ def _jsonable(o):
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
 def _save_tensors(tensors:dict, path, metadata:dict|None=None) -> Path:
-    "Write `tensors` as a safetensors file at `path`, atomically (a temporary file moved into place)."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    try:
-        save_file({k: v.detach().contiguous() for k, v in tensors.items()}, tmp, metadata=metadata)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    "Write `tensors` as a safetensors file at `path` (replacing it) through `atomic_writer`."
+    data = tensors_to_bytes({k: v.detach().contiguous() for k, v in tensors.items()}, metadata=metadata)
+    with atomic_writer(path, 'wb', overwrite=True) as f: f.write(data)
+    return Path(path)
 
 def _read_tensors(path) -> tuple[dict, dict]:
     "Tensors and metadata of a safetensors file."
@@ -313,53 +309,64 @@ class Checkpoint(Callback):
 
 # %% ../nbs/06_finetune.ipynb #03a63e0e
 RUN_SETTINGS = ('overwrite', 'progress', 'num_workers') # `finetune` arguments that do not change the result, left out of config.json
-_RUN_FILES = ('config.json', 'checkpoint.safetensors', 'backbone', 'head.safetensors', 'history.csv', '.backbone.tmp')
+_RUN_FILES = ('checkpoint.safetensors', 'backbone', 'head.safetensors', 'history.csv') # What a run writes besides config.json
+_RUN_KEYS = {'machine': str, 'n_classes_out': int, 'crop_seconds': float} # What the readers of a run folder rely on
 
-def _remove(p:Path):
-    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
-    elif p.exists() or p.is_symlink(): p.unlink()
+def _has_type(v, t:type) -> bool: return isinstance(v, bool) == (t is bool) and isinstance(v, (int, float) if t is float else t)
 
 def read_config(run_dir) -> dict:
-    "The settings of the run in `run_dir` (its `config.json`)."
+    "The settings of the run in `run_dir` (its `config.json`), checked for what readers rely on; a baseline's (with `format`) as it is."
     p = Path(run_dir)/'config.json'
-    try: return json.loads(p.read_text(encoding='utf-8'))
-    except FileNotFoundError: raise BadInputError(run_dir, 'is not a run folder (it has no config.json)') from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: raise BadInputError(p, f'cannot be read as JSON ({e})') from None
+    if not p.exists(): raise BadInputError(run_dir, 'is not a run folder (it has no config.json)')
+    cfg = read_json(p, 'the settings of a run (a JSON object)')
+    if 'format' in cfg: return cfg
+    if missing := [k for k in _RUN_KEYS if k not in cfg]: raise BadInputError(p, f"lacks the setting(s) {', '.join(missing)}")
+    types = _RUN_KEYS | {k: type(v.default) for k, v in inspect.signature(ASDModel).parameters.items() if v.default not in (None, _P.empty)}
+    if bad := [k for k, t in types.items() if k in cfg and not _has_type(cfg[k], t)]:
+        raise BadInputError(p, f"setting {bad[0]!r} must be of type {types[bad[0]].__name__}, got {cfg[bad[0]]!r}")
+    return cfg
 
 # %% ../nbs/06_finetune.ipynb #ef2424b1
 def check_run(run_dir, # The run folder
               config:dict, # Settings of the run (JSON-serialisable)
-              overwrite:bool=False # Would a finished run, or one with other settings, be replaced?
+              overwrite:bool=False, # Would a finished run, or one with other settings, be replaced?
+              inputs=() # Files and folders the run reads (dataset, encoder): the run folder may not be or contain them
              ) -> Path|None:
     "What a run of `config` in `run_dir` would do: the checkpoint to resume from, None to start from scratch, or an error. Changes nothing."
     run_dir = Path(run_dir)
-    if overwrite: return None
     if run_dir.exists() and not run_dir.is_dir(): raise BadInputError(run_dir, 'exists and is not a folder')
+    if inside := [i for i in inputs if Path(i).resolve().is_relative_to(run_dir.resolve())]:
+        raise AsdNbError(f"{run_dir}: is or contains the input {inside[0]}; choose an output folder outside the inputs")
+    if overwrite:
+        ours = OutputFolder(run_dir).owned()
+        if theirs := [n for n in ('config.json',) + _RUN_FILES if (run_dir/n).exists() and n not in ours]:
+            raise AsdNbError(f"{run_dir/theirs[0]}: exists and was not written by asd_nb; refusing to write over it (move it, or choose another folder)")
+        return None
     if (run_dir/'head.safetensors').exists():
         raise AsdNbError(f"{run_dir}: holds a finished run; pass overwrite=True (--overwrite) to train again, or choose another folder")
     if (run_dir/'config.json').exists():
-        old, new = read_config(run_dir), json.loads(json.dumps(config))
+        old, new = read_json(run_dir/'config.json'), json.loads(json.dumps(config, default=str))
         if diff := sorted(k for k in old.keys() | new.keys() if k != 'asd_nb_version' and old.get(k) != new.get(k)):
             raise AsdNbError(f"{run_dir}: holds an unfinished run with other settings ({', '.join(diff)}); "
                              "run with the same settings to resume it, or pass overwrite=True (--overwrite) to start afresh")
         return ckpt if (ckpt := run_dir/'checkpoint.safetensors').exists() else None
-    if run_dir.is_dir() and any(run_dir.iterdir()):
+    if run_dir.is_dir() and any(p.name != LOCK for p in run_dir.iterdir()):
         raise AsdNbError(f"{run_dir}: folder already holds other files; pass overwrite=True (--overwrite) or choose another folder")
     return None
 
 # %% ../nbs/06_finetune.ipynb #768610e4
 def open_run(run_dir, # The run folder
              config:dict, # Settings of the run (JSON-serialisable)
-             overwrite:bool=False # Remove a finished run, or one with other settings, and start afresh?
+             overwrite:bool=False, # Remove a finished run, or one with other settings, and start afresh?
+             inputs=() # Files and folders the run reads (dataset, encoder): the run folder may not be or contain them
             ) -> Path|None:
     "Prepare `run_dir` for a run of `config`: the checkpoint to resume from, or None after setting up a fresh run."
     run_dir = Path(run_dir)
-    if (resume := check_run(run_dir, config, overwrite)) is not None: return resume
-    if run_dir.is_dir():
-        for name in _RUN_FILES: _remove(run_dir/name)
-    prepare_out_dir(run_dir, overwrite)
-    atomic_write_text(run_dir/'config.json', json.dumps(config, indent=2) + '\n')
-    return None
+    resume = check_run(run_dir, config, overwrite, inputs)
+    fresh = not (run_dir/'config.json').exists()  # then the folder holds at most our lock, which open_settings would take for someone's file
+    out = open_settings(run_dir, config, 'config.json', overwrite or fresh, inputs)
+    for name in _RUN_FILES: out.claim(name)
+    return resume
 
 # %% ../nbs/06_finetune.ipynb #6f2b8032
 @contextmanager
@@ -373,35 +380,36 @@ def _no_hf_bars():
 
 # %% ../nbs/06_finetune.ipynb #995670cb
 def save_run(model:ASDModel, # The trained model
-             run_dir, # The run folder (already holding config.json)
+             run_dir, # The run folder (opened by `open_run`)
              history=()): # Rows of per-epoch numbers for history.csv
     "Save the finished model: `backbone/` (Hugging Face layout), `history.csv`, then `head.safetensors`; delete the checkpoint."
-    run_dir = Path(run_dir)
-    tmp = run_dir/'.backbone.tmp'
-    _remove(tmp)
-    with _no_hf_bars(): model.backbone.save_pretrained(tmp)
-    _remove(run_dir/'backbone')
-    os.replace(tmp, run_dir/'backbone')
-    atomic_write_text(run_dir/'history.csv', pd.DataFrame(list(history)).to_csv(index=False), overwrite=True)
-    _save_tensors({k: v for k, v in model.state_dict().items() if not k.startswith('backbone.')}, run_dir/'head.safetensors')
-    _remove(run_dir/'checkpoint.safetensors')
-    return run_dir
+    out = OutputFolder(run_dir)
+    with _no_hf_bars(), atomic_folder(out.claim('backbone'), overwrite=True) as tmp: model.backbone.save_pretrained(tmp)
+    atomic_write_text(out.claim('history.csv'), pd.DataFrame(list(history)).to_csv(index=False), overwrite=True)
+    _save_tensors({k: v for k, v in model.state_dict().items() if not k.startswith('backbone.')}, out.claim('head.safetensors'))
+    with os_errors(ckpt := out.path/'checkpoint.safetensors', 'delete it'): ckpt.unlink(missing_ok=True)
+    return out.path
 
 # %% ../nbs/06_finetune.ipynb #7fc47288
 def load_run(run_dir # A folder written by `finetune`
             ) -> ASDModel:
     "The fine-tuned `ASDModel` of a finished run, in eval mode."
     run_dir = Path(run_dir)
-    cfg = read_config(run_dir)
-    if not (run_dir/'head.safetensors').exists():
+    cfg_file, head_file = run_dir/'config.json', run_dir/'head.safetensors'
+    if cfg_file.exists() and not head_file.exists():
         raise BadInputError(run_dir, "holds no finished run (no head.safetensors); run `asd-nb train` again with the same settings to finish it")
+    cfg = read_config(run_dir)
     with _no_hf_bars(): backbone = SSLBackbone.from_pretrained(run_dir/'backbone')
     model_kw = {k: v for k, v in cfg.items() if k in inspect.signature(ASDModel).parameters and k not in ('backbone', 'n_classes')}
-    model = ASDModel(backbone, cfg['n_classes_out'], **model_kw)
-    head, _ = _read_tensors(run_dir/'head.safetensors')
-    missing, unexpected = model.load_state_dict(head, strict=False)
+    try: model = ASDModel(backbone, cfg['n_classes_out'], **model_kw)
+    except (TypeError, ValueError, RuntimeError) as e: raise BadInputError(cfg_file, f"does not describe a model asd_nb can build ({e})") from None
+    head, _ = _read_tensors(head_file)
+    try: missing, unexpected = model.load_state_dict(head, strict=False)
+    except RuntimeError as e:
+        detail = next((l.strip() for l in str(e).splitlines() if 'size mismatch' in l), str(e).splitlines()[0])
+        raise BadInputError(head_file, f"does not fit the model described by config.json ({detail})") from None
     if unexpected or (missing := [k for k in missing if not k.startswith('backbone.')]):
-        raise BadInputError(run_dir/'head.safetensors', f"does not fit the model described by config.json (missing {missing[:3]}, unexpected {unexpected[:3]})")
+        raise BadInputError(head_file, f"does not fit the model described by config.json (missing {missing[:3]}, unexpected {unexpected[:3]})")
     return model.eval()
 
 # %% ../nbs/06_finetune.ipynb #e0c2c610
@@ -409,11 +417,21 @@ def plan_steps(steps:int, # Optimizer updates wanted
                steps_per_epoch:int # Most updates per epoch (between two checkpoints)
               ) -> tuple[int, int]:
     "`(epochs, updates per epoch)` covering at least `steps` updates in equal epochs of at most `steps_per_epoch`."
-    if steps < 1 or steps_per_epoch < 1: raise AsdNbError(f"steps and steps_per_epoch must be 1 or more; got {steps} and {steps_per_epoch}")
+    check_int(steps, 'steps'); check_int(steps_per_epoch, 'steps_per_epoch')
     n_epochs = math.ceil(steps / steps_per_epoch)
     return n_epochs, math.ceil(steps / n_epochs)
 
 # %% ../nbs/06_finetune.ipynb #f93d18a3
+_WHOLE = dict(steps=1, steps_per_epoch=1, bs=1, accumulate=1, emb_dim=1, k_subcenters=1, seed=0, num_workers=0) # Least value of each whole-number option
+_POSITIVE, _NON_NEGATIVE = ('crop_seconds', 'lr', 'scale'), ('wd', 'margin') # Real-valued options above 0, and at least 0
+
+def _check_args(args:dict):
+    "An `AsdNbError` for the first option of `finetune` that is out of range (NaN included) or not one of its choices."
+    for k, least in _WHOLE.items(): check_int(args[k], k, least)
+    for k in _POSITIVE + _NON_NEGATIVE: check_float(args[k], k, 0, low_open=k in _POSITIVE)
+    for k, choices in (('freeze', FREEZE_MODES), ('pooling', tuple(poolings))):
+        if isinstance(args[k], str) and args[k] not in choices: raise AsdNbError(f"{k} must be one of {', '.join(choices)}, got {args[k]!r}")
+
 def _run_config(data_root, machine:str, backbone:str, args:dict, dls:DataLoaders, plan:tuple) -> dict:
     "The settings that define a run, for config.json."
     src = Path(backbone).expanduser()
@@ -423,11 +441,18 @@ def _run_config(data_root, machine:str, backbone:str, args:dict, dls:DataLoaders
                 total_steps=plan[0] * plan[1], vocab=dls.vocab, statuses=dls.aug.statuses if dls.aug else [('original', 1.0)],
                 n_classes_out=dls.n_classes, n_train_clips=len(dls.train.paths), n_valid_clips=len(dls.valid.paths))
 
+def _check_crop(backbone:SSLBackbone, dl:CropLoader):
+    "An `AsdNbError` unless the crops of `dl` give the encoder at least one frame."
+    if backbone.frame_lengths(torch.tensor([dl.seg_len]))[0] < 1:
+        raise AsdNbError(f"crop_seconds={dl.seconds:g} is too short for {FAMILIES[backbone.family]}: {dl.seg_len} samples give no frame; use longer crops")
+
 def _fit(learn:Learner, n_epochs:int, start:int, progress:bool):
     "`fit_one_cycle` from epoch `start`, with or without fastai's progress bar and table."
     if start >= n_epochs: return
-    if progress: return learn.fit_one_cycle(n_epochs, start_epoch=start)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, start_epoch=start)
+    try:
+        if progress: return learn.fit_one_cycle(n_epochs, start_epoch=start)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, start_epoch=start)
+    except BadInputError as e: raise BadInputError(e.path, e.problem) from None  # without the callback's name that fastai puts in front
 
 # %% ../nbs/06_finetune.ipynb #84e9f167
 @delegates_to(crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained, but='clips n_batches cache dls model cbs name_or_path normalize')
@@ -443,18 +468,22 @@ def finetune(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset fold
     "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run."
     args = {**{k: p.default for k, p in inspect.signature(finetune).parameters.items() if p.kind == _P.KEYWORD_ONLY}, **kwargs}
     dl_kw, learn_kw, model_kw, bb_kw = split_kwargs(args, crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained)
+    _check_args(dict(steps=steps, steps_per_epoch=steps_per_epoch, **args))
     plan = plan_steps(steps, steps_per_epoch)
     dls = crop_dataloaders(train_clips(clip_table(data_root, machines=machine), machine), plan[1] * learn_kw['accumulate'], **dl_kw)
     config = _run_config(data_root, machine, backbone, dict(steps=steps, steps_per_epoch=steps_per_epoch, **args), dls, plan)
-    check_run(out, config, overwrite)
+    inputs = (data_root, src) if (src := Path(backbone).expanduser()).exists() else (data_root,)
+    check_run(out, config, overwrite, inputs)
     torch.manual_seed(args['seed'])
     with _no_hf_bars(): model = ASDModel(SSLBackbone.from_pretrained(backbone, **bb_kw), dls.n_classes, **model_kw)
-    resume = open_run(out, config, overwrite)
+    _check_crop(model.backbone, dls.train)
     learn = asd_learner(dls, model, cbs=[EpochSeed(args['seed'])], **learn_kw)
-    meta = load_checkpoint(learn, resume) if resume is not None else {}
-    if meta: print(f"asd-nb: resuming {out} after epoch {meta['epoch']} of {plan[0]}", file=sys.stderr)
-    learn.add_cb(ckpt := Checkpoint(Path(out)/'checkpoint.safetensors', meta))
-    _fit(learn, plan[0], meta.get('epoch', 0), progress)
-    save_run(learn.model, out, ckpt.history)
+    with folder_lock(out, 'asd-nb train'):
+        resume = open_run(out, config, overwrite, inputs)
+        meta = load_checkpoint(learn, resume) if resume is not None else {}
+        if meta: print(f"asd-nb: resuming {out} after epoch {meta['epoch']} of {plan[0]}", file=sys.stderr)
+        learn.add_cb(ckpt := Checkpoint(Path(out)/'checkpoint.safetensors', meta))
+        _fit(learn, plan[0], meta.get('epoch', 0), progress)
+        save_run(learn.model, out, ckpt.history)
     print(f"asd-nb: fine-tuned model saved in {out}", file=sys.stderr)
     return learn
