@@ -20,7 +20,7 @@ from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'normalize_wav',
-           'WhisperEncoderOnly', 'SSLBackbone', 'backbone_splitter', 'LayerWeightedSum', 'LastLayer',
+           'WhisperEncoderOnly', 'SSLBackbone', 'check_source', 'backbone_splitter', 'LayerWeightedSum', 'LastLayer',
            'plot_layer_weights']
 
 # %% ../nbs/04_backbone.ipynb #b811dcb4
@@ -227,7 +227,7 @@ def train(self:SSLBackbone, mode:bool=True):
     return self
 
 # %% ../nbs/04_backbone.ipynb #b803505a
-def _local_or_hub(name_or_path) -> str:
+def check_source(name_or_path) -> str:
     "`name_or_path` as a string; a path-like name that does not exist, or a folder without config.json, is refused."
     p = Path(name_or_path).expanduser()
     if p.exists():
@@ -289,7 +289,7 @@ def from_pretrained(cls:SSLBackbone,
                     gradient_checkpointing:bool=False, # Trade compute for activation memory?
                     normalize:bool|None=None): # Normalise each clip? None: the checkpoint's `do_normalize`
     "Load a pretrained encoder of one of `FAMILIES` by hub name or local path."
-    source = _local_or_hub(name_or_path)
+    source = check_source(name_or_path)
     try: config = AutoConfig.from_pretrained(source)
     except (OSError, ValueError) as e: raise BadInputError(source, f"cannot read its config: {str(e).splitlines()[0]}") from None
     config = _prepare_config(config, source)

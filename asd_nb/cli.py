@@ -73,22 +73,24 @@ def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of 
     print(json_lib.dumps(res.to_dict(), indent=2) if json else res.to_markdown())
 
 # %% ../nbs/20_cli.ipynb #78ad2519
-command('train', 'asd_nb.train:finetune',
-        "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run.")
+command('train', 'asd_nb.pipeline:train',
+        "Fine-tune a pretrained speech encoder on a machine type's attributes, fit its k-NN back end and save the detector (RUN_DIR/detector).")
 
 # %% ../nbs/20_cli.ipynb #afb7ad2f
 command('score', 'asd_nb.pipeline:score',
-        "Score test clips with fine-tuned models: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.",
-        show='asd_nb.pipeline:show_results')
+        "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.",
+        show='asd_nb.results:show_results')
 command('run', 'asd_nb.pipeline:run',
-        "Train, score and evaluate every machine type in one go: trained models, submission CSVs, results table and plots.",
-        show='asd_nb.pipeline:show_results')
+        "Train, score and evaluate every machine type in one go: a detector per machine type, submission CSVs, results table and plots.",
+        show='asd_nb.results:show_results')
 command('demo', 'asd_nb.pipeline:demo',
         "Generate a small synthetic dataset, train a tiny encoder (or a baseline) briefly, score, evaluate and print the table: offline, in minutes.",
-        show='asd_nb.pipeline:show_results')
-command('compare', 'asd_nb.pipeline:compare',
+        show='asd_nb.results:show_results')
+command('compare', 'asd_nb.results:compare',
         "Set the results tables of several results folders side by side: the official score and one column per machine type.",
-        show='asd_nb.pipeline:show_results');
+        show='asd_nb.results:show_results')
+command('predict', 'asd_nb.pipeline:predict',
+        "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip.");
 
 # %% ../nbs/20_cli.ipynb #466cc008
 command('synth', 'asd_nb.synth:make_dataset',

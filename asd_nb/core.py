@@ -6,14 +6,17 @@ Docs: https://asd-nb.github.io/asd_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #36db495a
 from __future__ import annotations
-import errno, json, os, shutil, socket, tempfile, time
+import errno, inspect, json, os, shutil, socket, tempfile, time, typing
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
+from fastcore.docments import docments
+
 
 # %% auto #0
 __all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'os_problem', 'os_errors', 'atomic_writer', 'atomic_write_text',
            'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json', 'folder_lock',
-           'check_int', 'check_float', 'note', 'atomic_folder']
+           'check_int', 'check_float', 'note', 'atomic_folder', 'resolve_annotation', 'delegates_to', 'split_kwargs']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -91,7 +94,7 @@ def atomic_write_text(path, text:str, overwrite:bool=False) -> Path:
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #c1978d92
-def _is_leftover(p:Path) -> bool: return p.name.startswith('.') and p.name.endswith('.tmp')
+def _is_leftover(p:Path) -> bool: return p.name.startswith('.') and (p.name.endswith('.tmp') or p.name == '.asd_nb.lock')
 
 def folder_is_empty(path # A folder (or a path that does not exist yet)
                    ) -> bool:
@@ -290,3 +293,49 @@ def atomic_folder(path, # Destination folder
     finally:
         for d in (tmp, old):
             if d is not None and d.exists(): shutil.rmtree(d, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #93bc6d91
+_P = inspect.Parameter
+
+def resolve_annotation(anno, # An annotation, maybe a string (`from __future__ import annotations`)
+                       owner # The function or class it belongs to: its module's names resolve the string
+                      ):
+    "`anno` evaluated where it was written (a string left by `from __future__ import annotations`); as it is if that fails."
+    if not isinstance(anno, str): return anno
+    import sys
+    mod = sys.modules.get(getattr(owner, '__module__', None) or '')
+    try: return eval(anno, dict(vars(mod)) if mod else {})
+    except Exception: return anno
+
+def delegates_to(*targets, # Functions or classes whose keyword parameters (those with defaults) replace `**kwargs`
+                 but:str|list=''): # Parameters to leave out: a list, or names separated by spaces or commas
+    "Like fastcore's `delegates`, for several targets: `**kwargs` becomes their keyword parameters, each with its docment."
+    but = set(but.replace(',', ' ').split() if isinstance(but, str) else but)
+    def _decorate(f):
+        sig = inspect.signature(f, eval_str=True)
+        params = [p for p in sig.parameters.values() if p.kind != _P.VAR_KEYWORD]
+        seen = {p.name for p in params} | but
+        for t in targets:
+            for name, d in docments(t, full=True, eval_str=True, returns=False).items():
+                if name in seen or d.default is _P.empty or d.kind in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD): continue
+                has_doc = d.docment is None or (typing.get_origin(d.anno) is Annotated and d.docment in d.anno.__metadata__)
+                a = resolve_annotation(d.anno, t)
+                anno = a if has_doc else Annotated[a, d.docment]  # nested Annotated flattens: metadata is kept
+                params.append(_P(name, _P.KEYWORD_ONLY, default=d.default, annotation=anno))
+                seen.add(name)
+        f.__signature__ = sig.replace(parameters=params)
+        return f
+    return _decorate
+
+# %% ../nbs/00_core.ipynb #8548d979
+def split_kwargs(kwargs:dict, # Keyword arguments to share out
+                 *targets # Functions or classes, in order of priority
+                ) -> list[dict]:
+    "One dict per target: each argument goes to the first target that takes it; a `TypeError` names any that none takes."
+    names = [set(inspect.signature(t).parameters) for t in targets]
+    if unknown := sorted(set(kwargs) - set().union(*names)): raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+    out, taken = [], set()
+    for n in names:
+        out.append({k: v for k, v in kwargs.items() if k in n and k not in taken})
+        taken |= n
+    return out

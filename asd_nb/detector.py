@@ -36,6 +36,7 @@ def as_clips(clips, # A path, a list of paths, a clip table (with `path`), or wa
     if isinstance(clips, pd.DataFrame):
         if 'path' not in clips and 'wav' not in clips: raise AsdNbError(f"the clip table has no 'path' column (columns: {', '.join(map(str, clips.columns))})")
         table = clips.reset_index(drop=True)
+        if 'path' not in table: table = table.assign(path=None)
     elif _is_pathlike(clips): table = pd.DataFrame({'path': [str(clips)]})
     elif isinstance(clips, np.ndarray) or hasattr(clips, 'numpy'):
         a = np.asarray(clips)

@@ -33,7 +33,7 @@ from safetensors.torch import save as tensors_to_bytes
 from transformers.utils import logging as hf_logging
 from . import __version__
 from .core import (AsdNbError, BadInputError, LOCK, OutputFolder, atomic_folder, atomic_write_text, atomic_writer,
-                         check_float, check_int, folder_lock, open_settings, os_errors, read_json)
+                         check_float, check_int, folder_lock, open_settings, os_errors, read_json, delegates_to, split_kwargs)
 from .data import clip_table, train_clips
 from .audio import ClipCache
 from .augment import StatusAugment
@@ -41,45 +41,10 @@ from .backbone import FAMILIES, FREEZE_MODES, SSLBackbone, LayerWeightedSum, Las
 from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, encode_labels, poolings
 
 # %% auto #0
-__all__ = ['RUN_SETTINGS', 'delegates_to', 'split_kwargs', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders',
-           'attribute_accuracy', 'SkipEmptyValidation', 'asd_learner', 'EpochSeed', 'save_checkpoint',
+__all__ = ['RUN_SETTINGS', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders', 'attribute_accuracy',
+           'SkipEmptyValidation', 'asd_learner', 'EpochSeed', 'save_tensors', 'read_tensors', 'save_checkpoint',
            'load_checkpoint', 'Checkpoint', 'read_config', 'check_run', 'open_run', 'save_run', 'load_run',
-           'plan_steps', 'finetune']
-
-# %% ../nbs/06_finetune.ipynb #93bc6d91
-_P = inspect.Parameter
-
-def delegates_to(*targets, # Functions or classes whose keyword parameters (those with defaults) replace `**kwargs`
-                 but:str|list=''): # Parameters to leave out: a list, or names separated by spaces or commas
-    "Like fastcore's `delegates`, for several targets: `**kwargs` becomes their keyword parameters, each with its docment."
-    but = set(but.replace(',', ' ').split() if isinstance(but, str) else but)
-    def _decorate(f):
-        sig = inspect.signature(f, eval_str=True)
-        params = [p for p in sig.parameters.values() if p.kind != _P.VAR_KEYWORD]
-        seen = {p.name for p in params} | but
-        for t in targets:
-            for name, d in docments(t, full=True, eval_str=True, returns=False).items():
-                if name in seen or d.default is _P.empty or d.kind in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD): continue
-                has_doc = d.docment is None or (typing.get_origin(d.anno) is Annotated and d.docment in d.anno.__metadata__)
-                anno = d.anno if has_doc else Annotated[d.anno, d.docment]  # nested Annotated flattens: metadata is kept
-                params.append(_P(name, _P.KEYWORD_ONLY, default=d.default, annotation=anno))
-                seen.add(name)
-        f.__signature__ = sig.replace(parameters=params)
-        return f
-    return _decorate
-
-# %% ../nbs/06_finetune.ipynb #8548d979
-def split_kwargs(kwargs:dict, # Keyword arguments to share out
-                 *targets # Functions or classes, in order of priority
-                ) -> list[dict]:
-    "One dict per target: each argument goes to the first target that takes it; a `TypeError` names any that none takes."
-    names = [set(inspect.signature(t).parameters) for t in targets]
-    if unknown := sorted(set(kwargs) - set().union(*names)): raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
-    out, taken = [], set()
-    for n in names:
-        out.append({k: v for k, v in kwargs.items() if k in n and k not in taken})
-        taken |= n
-    return out
+           'model_from_config', 'plan_steps', 'finetune_clips', 'finetune']
 
 # %% ../nbs/06_finetune.ipynb #6fbb23b6
 class ASDModel(nn.Module):
@@ -239,13 +204,13 @@ def _jsonable(o):
     if isinstance(o, (np.generic, torch.Tensor)): return o.item()
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
-def _save_tensors(tensors:dict, path, metadata:dict|None=None) -> Path:
+def save_tensors(tensors:dict, path, metadata:dict|None=None) -> Path:
     "Write `tensors` as a safetensors file at `path` (replacing it) through `atomic_writer`."
     data = tensors_to_bytes({k: v.detach().contiguous() for k, v in tensors.items()}, metadata=metadata)
     with atomic_writer(path, 'wb', overwrite=True) as f: f.write(data)
     return Path(path)
 
-def _read_tensors(path) -> tuple[dict, dict]:
+def read_tensors(path) -> tuple[dict, dict]:
     "Tensors and metadata of a safetensors file."
     try:
         with safe_open(path, 'pt') as f: return {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
@@ -263,14 +228,14 @@ def save_checkpoint(learn:Learner, # A Learner whose optimizer exists
         opt_meta.append({k: v for k, v in st.items() if not isinstance(v, torch.Tensor)})
         tensors.update({f'opt.{i}.{k}': v for k, v in st.items() if isinstance(v, torch.Tensor)})
     meta = dict(epoch=epoch, opt_state=opt_meta, hypers=[dict(h) for h in learn.opt.hypers], **info)
-    return _save_tensors(tensors, path, {'asd_nb': json.dumps(meta, default=_jsonable)})
+    return save_tensors(tensors, path, {'asd_nb': json.dumps(meta, default=_jsonable)})
 
 # %% ../nbs/06_finetune.ipynb #2211a9ed
 def load_checkpoint(learn:Learner, # A Learner built like the one that saved `path`
                     path # A file written by `save_checkpoint`
                    ) -> dict:
     "Restore model weights and optimizer state from `path`; return its metadata (`epoch`, `history`, ...)."
-    tensors, meta = _read_tensors(path)
+    tensors, meta = read_tensors(path)
     if 'asd_nb' not in meta: raise BadInputError(path, 'is not an asd_nb checkpoint (no asd_nb metadata)')
     meta = json.loads(meta['asd_nb'])
     learn.model.to(getattr(learn.dls, 'device', None) or default_device())  # the optimizer state goes where the parameters train
@@ -308,7 +273,7 @@ class Checkpoint(Callback):
                         scaler=scaler.state_dict() if scaler is not None else {})
 
 # %% ../nbs/06_finetune.ipynb #03a63e0e
-RUN_SETTINGS = ('overwrite', 'progress', 'num_workers') # `finetune` arguments that do not change the result, left out of config.json
+RUN_SETTINGS = ('overwrite', 'progress', 'num_workers', 'data_root') # `finetune` arguments that do not change the result, left out of config.json
 _RUN_FILES = ('checkpoint.safetensors', 'backbone', 'head.safetensors', 'history.csv') # What a run writes besides config.json
 _RUN_KEYS = {'machine': str, 'n_classes_out': int, 'crop_seconds': float} # What the readers of a run folder rely on
 
@@ -321,7 +286,7 @@ def read_config(run_dir) -> dict:
     cfg = read_json(p, 'the settings of a run (a JSON object)')
     if 'format' in cfg: return cfg
     if missing := [k for k in _RUN_KEYS if k not in cfg]: raise BadInputError(p, f"lacks the setting(s) {', '.join(missing)}")
-    types = _RUN_KEYS | {k: type(v.default) for k, v in inspect.signature(ASDModel).parameters.items() if v.default not in (None, _P.empty)}
+    types = _RUN_KEYS | {k: type(v.default) for k, v in inspect.signature(ASDModel).parameters.items() if v.default not in (None, inspect.Parameter.empty)}
     if bad := [k for k, t in types.items() if k in cfg and not _has_type(cfg[k], t)]:
         raise BadInputError(p, f"setting {bad[0]!r} must be of type {types[bad[0]].__name__}, got {cfg[bad[0]]!r}")
     return cfg
@@ -386,7 +351,7 @@ def save_run(model:ASDModel, # The trained model
     out = OutputFolder(run_dir)
     with _no_hf_bars(), atomic_folder(out.claim('backbone'), overwrite=True) as tmp: model.backbone.save_pretrained(tmp)
     atomic_write_text(out.claim('history.csv'), pd.DataFrame(list(history)).to_csv(index=False), overwrite=True)
-    _save_tensors({k: v for k, v in model.state_dict().items() if not k.startswith('backbone.')}, out.claim('head.safetensors'))
+    save_tensors({k: v for k, v in model.state_dict().items() if not k.startswith('backbone.')}, out.claim('head.safetensors'))
     with os_errors(ckpt := out.path/'checkpoint.safetensors', 'delete it'): ckpt.unlink(missing_ok=True)
     return out.path
 
@@ -400,10 +365,9 @@ def load_run(run_dir # A folder written by `finetune`
         raise BadInputError(run_dir, "holds no finished run (no head.safetensors); run `asd-nb train` again with the same settings to finish it")
     cfg = read_config(run_dir)
     with _no_hf_bars(): backbone = SSLBackbone.from_pretrained(run_dir/'backbone')
-    model_kw = {k: v for k, v in cfg.items() if k in inspect.signature(ASDModel).parameters and k not in ('backbone', 'n_classes')}
-    try: model = ASDModel(backbone, cfg['n_classes_out'], **model_kw)
+    try: model = model_from_config(backbone, cfg)
     except (TypeError, ValueError, RuntimeError) as e: raise BadInputError(cfg_file, f"does not describe a model asd_nb can build ({e})") from None
-    head, _ = _read_tensors(head_file)
+    head, _ = read_tensors(head_file)
     try: missing, unexpected = model.load_state_dict(head, strict=False)
     except RuntimeError as e:
         detail = next((l.strip() for l in str(e).splitlines() if 'size mismatch' in l), str(e).splitlines()[0])
@@ -411,6 +375,15 @@ def load_run(run_dir # A folder written by `finetune`
     if unexpected or (missing := [k for k in missing if not k.startswith('backbone.')]):
         raise BadInputError(head_file, f"does not fit the model described by config.json (missing {missing[:3]}, unexpected {unexpected[:3]})")
     return model.eval()
+
+# %% ../nbs/06_finetune.ipynb #76057f59
+def model_from_config(backbone:SSLBackbone, # The (fine-tuned) encoder
+                      cfg:dict # A run's settings: `n_classes_out` and the model's options
+                     ) -> ASDModel:
+    "The `ASDModel` that `cfg` describes around `backbone` (weights of the head not loaded)."
+    return ASDModel(backbone, cfg['n_classes_out'], **{k: v for k, v in cfg.items() if k in model_from_config.keys})
+
+model_from_config.keys = tuple(k for k in inspect.signature(ASDModel).parameters if k not in ('backbone', 'n_classes')) # The model's options in a run's settings
 
 # %% ../nbs/06_finetune.ipynb #e0c2c610
 def plan_steps(steps:int, # Optimizer updates wanted
@@ -435,7 +408,7 @@ def _check_args(args:dict):
 def _run_config(data_root, machine:str, backbone:str, args:dict, dls:DataLoaders, plan:tuple) -> dict:
     "The settings that define a run, for config.json."
     src = Path(backbone).expanduser()
-    return dict(asd_nb_version=__version__, data_root=str(Path(data_root).resolve()), machine=machine,
+    return dict(asd_nb_version=__version__, data_root=None if data_root is None else str(Path(data_root).resolve()), machine=machine,
                 backbone=str(src.resolve()) if src.exists() else str(backbone),
                 **{k: v for k, v in args.items() if k not in RUN_SETTINGS}, n_epochs=plan[0], updates_per_epoch=plan[1],
                 total_steps=plan[0] * plan[1], vocab=dls.vocab, statuses=dls.aug.statuses if dls.aug else [('original', 1.0)],
@@ -456,23 +429,24 @@ def _fit(learn:Learner, n_epochs:int, start:int, progress:bool):
 
 # %% ../nbs/06_finetune.ipynb #84e9f167
 @delegates_to(crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained, but='clips n_batches cache dls model cbs name_or_path normalize')
-def finetune(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder with <machine>/train/*.wav clips (any layout `clip_table` reads)
-             machine:Annotated[str, {'opt': True, 'required': True, 'metavar': 'M'}], # Machine type to train on, e.g. fan
-             backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}], # Pretrained encoder: Hugging Face hub name or local folder
-             out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RUN_DIR'}], # Run folder: new, empty, or an unfinished run of the same settings (resumed)
-             steps:int=10_000, # Optimizer updates in all (Han et al.: 10k)
-             steps_per_epoch:int=500, # Most updates per epoch; a checkpoint is saved after each epoch
-             overwrite:bool=False, # Replace a finished run, or a run with other settings, in RUN_DIR
-             progress:bool=True, # Show fastai's progress bar and a table per epoch
-             **kwargs) -> Learner:
-    "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run."
-    args = {**{k: p.default for k, p in inspect.signature(finetune).parameters.items() if p.kind == _P.KEYWORD_ONLY}, **kwargs}
+def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine type: a clip table with `path`, `machine` and `class_label`
+                   backbone:str, # Pretrained encoder: Hugging Face hub name or local folder
+                   out, # Run folder: new, empty, or an unfinished run of the same settings (resumed)
+                   steps:int=10_000, # Optimizer updates in all (Han et al.: 10k)
+                   steps_per_epoch:int=500, # Most updates per epoch; a checkpoint is saved after each epoch
+                   overwrite:bool=False, # Replace a finished run, or a run with other settings, in RUN_DIR
+                   progress:bool=True, # Show fastai's progress bar and a table per epoch
+                   data_root=None, # Where the clips come from, recorded in config.json (and the run folder may not lie inside it)
+                   **kwargs) -> Learner:
+    "Fine-tune a pretrained speech encoder to classify the attributes of the clips in `clips` (AAM-softmax); resumes an interrupted run."
+    args = {**{k: p.default for k, p in inspect.signature(finetune_clips).parameters.items() if p.kind == inspect.Parameter.KEYWORD_ONLY}, **kwargs}
     dl_kw, learn_kw, model_kw, bb_kw = split_kwargs(args, crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained)
     _check_args(dict(steps=steps, steps_per_epoch=steps_per_epoch, **args))
     plan = plan_steps(steps, steps_per_epoch)
-    dls = crop_dataloaders(train_clips(clip_table(data_root, machines=machine), machine), plan[1] * learn_kw['accumulate'], **dl_kw)
-    config = _run_config(data_root, machine, backbone, dict(steps=steps, steps_per_epoch=steps_per_epoch, **args), dls, plan)
-    inputs = (data_root, src) if (src := Path(backbone).expanduser()).exists() else (data_root,)
+    if 'label' in clips and (bad := clips.label.eq('anomaly')).any(): raise BadInputError(clips.path[bad].iloc[0], "is labelled anomaly; fine-tuning takes normal clips only")
+    dls = crop_dataloaders(clips, plan[1] * learn_kw['accumulate'], **dl_kw)
+    config = _run_config(data_root, clips.machine.iloc[0], backbone, dict(steps=steps, steps_per_epoch=steps_per_epoch, **args), dls, plan)
+    inputs = tuple(p for p in (data_root, Path(backbone).expanduser()) if p is not None and Path(p).exists())
     check_run(out, config, overwrite, inputs)
     torch.manual_seed(args['seed'])
     with _no_hf_bars(): model = ASDModel(SSLBackbone.from_pretrained(backbone, **bb_kw), dls.n_classes, **model_kw)
@@ -487,3 +461,13 @@ def finetune(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset fold
         save_run(learn.model, out, ckpt.history)
     print(f"asd-nb: fine-tuned model saved in {out}", file=sys.stderr)
     return learn
+
+# %% ../nbs/06_finetune.ipynb #98e412dd
+@delegates_to(finetune_clips, but='clips data_root')
+def finetune(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder with <machine>/train/ clips (any layout `clip_table` reads)
+             machine:Annotated[str, {'opt': True, 'required': True, 'metavar': 'M'}], # Machine type to train on, e.g. fan
+             backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}], # Pretrained encoder: Hugging Face hub name or local folder
+             out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RUN_DIR'}], # Run folder: new, empty, or an unfinished run of the same settings (resumed)
+             **kwargs) -> Learner:
+    "Fine-tune a pretrained speech encoder to classify a machine type's attributes (AAM-softmax); resumes an interrupted run."
+    return finetune_clips(train_clips(clip_table(data_root, machines=machine), machine), backbone, out, data_root=data_root, **kwargs)
