@@ -16,7 +16,7 @@ import soundfile as sf
 import soxr
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import BadInputError, atomic_writer
+from .core import BadInputError, atomic_writer, BadArgumentError
 
 # %% auto #0
 __all__ = ['SHORT_POLICIES', 'AudioInfo', 'audio_info', 'resample', 'load_audio', 'ClipCache']
@@ -79,13 +79,13 @@ SHORT_POLICIES = ('error', 'pad', 'tile')
 def _check_args(sr, channel, offset, duration, short):
     "Raise `ValueError` for arguments that no file could make valid."
     if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
-        raise ValueError(f'sr must be a positive int (Hz), not {sr!r}')
+        raise BadArgumentError(f'sr must be a positive int (Hz), not {sr!r}')
     if not (channel is None or isinstance(channel, str) and channel == 'mean'
             or isinstance(channel, (int, np.integer)) and not isinstance(channel, bool) and channel >= 0):
-        raise ValueError(f"channel must be 'mean', None or a channel index >= 0, not {channel!r}")
-    if offset < 0: raise ValueError(f'offset must be >= 0 seconds, not {offset!r}')
-    if duration is not None and duration <= 0: raise ValueError(f'duration must be > 0 seconds, not {duration!r}')
-    if short not in SHORT_POLICIES: raise ValueError(f'short must be one of {SHORT_POLICIES}, not {short!r}')
+        raise BadArgumentError(f"channel must be 'mean', None or a channel index >= 0, not {channel!r}")
+    if offset < 0: raise BadArgumentError(f'offset must be >= 0 seconds, not {offset!r}')
+    if duration is not None and duration <= 0: raise BadArgumentError(f'duration must be > 0 seconds, not {duration!r}')
+    if short not in SHORT_POLICIES: raise BadArgumentError(f'short must be one of {SHORT_POLICIES}, not {short!r}')
 
 # %% ../nbs/01a_audio.ipynb #4f9c8905
 def _mix(wav:np.ndarray, # Audio as (C, T)
@@ -200,8 +200,8 @@ class ClipCache:
         if unknown := set(kwargs) - {'sr', 'channel', 'short'}: raise TypeError(f'unexpected arguments: {sorted(unknown)}')
         self.sr,self.channel,self.short = (kwargs.get(k, defaults[k].default) for k in ('sr', 'channel', 'short'))
         _check_args(self.sr, self.channel, 0., None, self.short)
-        if dtype not in ('int16', 'float32'): raise ValueError(f"dtype must be 'int16' or 'float32', not {dtype!r}")
-        if cache_dir is None and max_bytes <= 0: raise ValueError('with no cache_dir, max_bytes must be > 0')
+        if dtype not in ('int16', 'float32'): raise BadArgumentError(f"dtype must be 'int16' or 'float32', not {dtype!r}")
+        if cache_dir is None and max_bytes <= 0: raise BadArgumentError('with no cache_dir, max_bytes must be > 0')
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         if self.cache_dir is not None:
             try: self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from safetensors import SafetensorError
 from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
 from transformers.masking_utils import create_bidirectional_mask
 from transformers.models.whisper.modeling_whisper import WhisperEncoder, WhisperPreTrainedModel
-from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir
+from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir, BadArgumentError
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'normalize_wav',
@@ -43,7 +43,7 @@ def _prepare_config(config, source='config'):
 def tiny_config(model_type:str, # One of `FAMILIES`
                 **overrides): # Config attributes to change
     "A tiny randomly-initialisable `transformers` config of `model_type` (2 layers, width 32), for tests."
-    if model_type not in FAMILIES: raise ValueError(f"model_type must be one of {list(FAMILIES)}; got {model_type!r}")
+    if model_type not in FAMILIES: raise BadArgumentError(f"model_type must be one of {list(FAMILIES)}; got {model_type!r}")
     if model_type == 'whisper':
         kw = dict(d_model=32, encoder_layers=2, encoder_attention_heads=2, encoder_ffn_dim=64, decoder_layers=1,
                   decoder_attention_heads=2, decoder_ffn_dim=64, vocab_size=64, max_target_positions=16,
@@ -209,7 +209,7 @@ FREEZE_MODES = ('none', 'feature_encoder', 'all')
 def set_freeze(self:SSLBackbone,
                freeze:str='none'): # 'none', 'feature_encoder' or 'all'
     "Make the backbone trainable ('none'), all but its convolutional front end ('feature_encoder'), or fixed ('all')."
-    if freeze not in FREEZE_MODES: raise ValueError(f"freeze must be one of {FREEZE_MODES}; got {freeze!r}")
+    if freeze not in FREEZE_MODES: raise BadArgumentError(f"freeze must be one of {FREEZE_MODES}; got {freeze!r}")
     self.freeze = freeze
     front = (self.model.encoder.conv1, self.model.encoder.conv2) if self.is_whisper else (self.model.feature_extractor,)
     front_params = {id(p) for m in front for p in m.parameters()}

@@ -14,9 +14,10 @@ from fastcore.docments import docments
 
 
 # %% auto #0
-__all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'os_problem', 'os_errors', 'atomic_writer', 'atomic_write_text',
-           'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json', 'folder_lock',
-           'check_int', 'check_float', 'note', 'atomic_folder', 'resolve_annotation', 'delegates_to', 'split_kwargs']
+__all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'BadArgumentError', 'os_problem', 'os_errors', 'atomic_writer',
+           'atomic_write_text', 'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json',
+           'folder_lock', 'check_int', 'check_float', 'note', 'atomic_folder', 'resolve_annotation', 'delegates_to',
+           'split_kwargs']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -30,6 +31,10 @@ class BadInputError(AsdNbError, ValueError):
                  problem:str): # What is wrong with it, in words a user understands
         self.path,self.problem = Path(path),problem
         super().__init__(f"{self.path}: {problem}")
+
+# %% ../nbs/00_core.ipynb #b6da06d4
+class BadArgumentError(AsdNbError, ValueError):
+    "An argument out of its range or not one of its choices."
 
 # %% ../nbs/00_core.ipynb #6c1678cd
 _OS_WORDS = {errno.EACCES: 'permission denied', errno.EPERM: 'permission denied',

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 import pandas as pd
 import soundfile as sf
-from .core import AsdNbError, BadInputError
+from .core import AsdNbError, BadInputError, BadArgumentError
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table', 'split_clips', 'train_clips',
@@ -294,7 +294,7 @@ def split_clips(table:pd.DataFrame, # A clip table from `clip_table`
                 split:str # 'train' or 'test'
                ) -> pd.DataFrame:
     "The clips of `machine` in `split`; a BadInputError naming the machine's folder (or manifest) if there are none."
-    if split not in _SPLITS: raise ValueError(f"split must be one of {', '.join(_SPLITS)}, not {split!r}")
+    if split not in _SPLITS: raise BadArgumentError(f"split must be one of {', '.join(_SPLITS)}, not {split!r}")
     rows = table[table.machine == machine]
     where = table.attrs.get('machine_dirs', {}).get(machine)
     if where is None and rows.empty:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect, math, sys
 from functools import lru_cache
 import numpy as np, torch
-from .core import AsdNbError
+from .core import AsdNbError, BadArgumentError
 from .audio import load_audio
 
 # %% auto #0
@@ -100,12 +100,12 @@ def frame_windows(logmel:torch.Tensor, # Spectrogram(s), (..., n_mels, F)
                   short:str='error' # F < n_frames: 'error', or 'tile' (repeat the frames to fill one window)
                  ) -> torch.Tensor: # (..., N, n_mels, n_frames), N = (F - n_frames) // hop + 1
     "All windows of `n_frames` consecutive frames, every `hop` frames (a view when the clip is long enough)."
-    if n_frames < 1 or hop < 1: raise ValueError(f"n_frames and hop must be >= 1, got {n_frames} and {hop}")
+    if n_frames < 1 or hop < 1: raise BadArgumentError(f"n_frames and hop must be >= 1, got {n_frames} and {hop}")
     n = logmel.shape[-1]
     if n < n_frames:
         if short != 'tile': raise AsdNbError(f"a clip of {n} frames is shorter than one window of {n_frames} frames (short='tile' repeats it)")
         logmel = logmel.repeat(*([1] * (logmel.ndim - 1)), math.ceil(n_frames / n))[..., :n_frames]
-    elif short not in ('error', 'tile'): raise ValueError(f"short must be 'error' or 'tile', not {short!r}")
+    elif short not in ('error', 'tile'): raise BadArgumentError(f"short must be 'error' or 'tile', not {short!r}")
     return logmel.unfold(-1, n_frames, hop).transpose(-3, -2)
 
 # %% ../nbs/09_features.ipynb #ca6252e7

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import AsdNbError
+from .core import AsdNbError, BadArgumentError
 
 # %% auto #0
 __all__ = ['poolings', 'frame_mask', 'MeanPooling', 'AttentiveStatsPooling', 'EmbeddingHead', 'CosineClassifier',
@@ -80,7 +80,7 @@ class EmbeddingHead(nn.Module):
                  pooling:str|nn.Module='mean'): # A key of `poolings`, or a pooling module built with `in_dim`
         super().__init__()
         if isinstance(pooling, str):
-            if pooling not in poolings: raise ValueError(f"unknown pooling {pooling!r}; choose one of {sorted(poolings)} or pass a module")
+            if pooling not in poolings: raise BadArgumentError(f"unknown pooling {pooling!r}; choose one of {sorted(poolings)} or pass a module")
             pooling = poolings[pooling](in_dim)
         elif getattr(pooling, 'in_dim', None) != in_dim:
             raise ValueError(f"the pooling module expects frames of size {getattr(pooling, 'in_dim', '?')}, the head {in_dim}")

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 from fastcore.meta import delegates
-from .core import AsdNbError, BadInputError, atomic_writer
+from .core import AsdNbError, BadInputError, atomic_writer, BadArgumentError
 from .audio import load_audio
 from .losses import frame_mask, MeanPooling, CosineClassifier, AAMSoftmaxLoss
 
@@ -27,8 +27,8 @@ __all__ = ['segment_poolings', 'segment_starts', 'segment_clip', 'embed_segments
 def _check_win_hop(win, hop):
     for name,v in (('win', win), ('hop', hop)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"{name} must be a positive number of samples, not {v!r}")
-    if hop > win: raise ValueError(f"hop ({hop}) is longer than win ({win}); the samples between windows would be skipped")
+            raise BadArgumentError(f"{name} must be a positive number of samples, not {v!r}")
+    if hop > win: raise BadArgumentError(f"hop ({hop}) is longer than win ({win}); the samples between windows would be skipped")
 
 def segment_starts(n_samples:int, # Length T of the clip, in samples
                    win:int, # Window length, in samples
@@ -49,7 +49,7 @@ def segment_clip(wav:np.ndarray, # Mono waveform, (T,)
                  short:str='tile' # A clip shorter than `win`: 'tile' (repeat it) or 'pad' (append zeros)
                 ) -> np.ndarray: # float32 segments, (K, win)
     "The sliding-window segments of `wav`, `(K, win)`, by the rule of `segment_starts`."
-    if short not in _SEGMENT_SHORT: raise ValueError(f"short must be one of {_SEGMENT_SHORT}, not {short!r}")
+    if short not in _SEGMENT_SHORT: raise BadArgumentError(f"short must be one of {_SEGMENT_SHORT}, not {short!r}")
     wav = np.asarray(wav)
     if wav.ndim != 1: raise ValueError(f"expected a mono wav of shape (T,), got {wav.shape}; mix the channels down or pick one first")
     starts = segment_starts(len(wav), win, hop)
@@ -187,7 +187,7 @@ class TransformerPooling(nn.Module):
                  max_segments:int=64, # Longest sequence S the positions cover
                  dropout:float=0.1): # Dropout in attention and feed-forward blocks
         super().__init__()
-        if in_dim % n_heads: raise ValueError(f"n_heads ({n_heads}) must divide in_dim ({in_dim})")
+        if in_dim % n_heads: raise BadArgumentError(f"n_heads ({n_heads}) must divide in_dim ({in_dim})")
         self.in_dim = self.out_dim = in_dim
         self.max_segments = max_segments
         layer = nn.TransformerEncoderLayer(in_dim, n_heads, ff_dim or 2*in_dim, dropout, batch_first=True, norm_first=True)
@@ -223,7 +223,7 @@ class SegmentClassifier(nn.Module):
 # %% ../nbs/07_pooling.ipynb #a344e842
 def _build_pool(pooling, in_dim):
     if isinstance(pooling, str):
-        if pooling not in segment_poolings: raise ValueError(f"unknown pooling {pooling!r}; choose one of {sorted(segment_poolings)} or pass a module")
+        if pooling not in segment_poolings: raise BadArgumentError(f"unknown pooling {pooling!r}; choose one of {sorted(segment_poolings)} or pass a module")
         return segment_poolings[pooling](in_dim)
     if getattr(pooling, 'in_dim', None) != in_dim:
         raise ValueError(f"the pooling expects embeddings of size {getattr(pooling, 'in_dim', '?')}, the data has {in_dim}")
