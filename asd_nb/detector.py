@@ -173,7 +173,7 @@ def model_card(det:Detector, config:dict, name:str) -> str:
              f"{int((s > f['threshold']).sum())} of them lie above the threshold.", "",
              *(["## Notes", "", *[f"- {n}" for n in f['notes']], ""] if f['notes'] else []),
              "## Settings", "", "```json", json.dumps(config['settings'], indent=2, default=str), "```", "",
-             "## Use", "", "```python", "from asd_nb.systems import load_detector", f"det = load_detector('{name}')",
+             "## Use", "", "```python", "from asd_nb import load_detector", f"det = load_detector('{name}')",
              "scores = det.decision_function(['clip.wav'])   # or a folder's files, or waveforms with sr=", "```", "",
              "```sh", f"asd-nb predict {name} CLIPS...", "```", "",
              f"Written by asd_nb {config['written_by']['asd_nb']} (detector format {config['format_version']}).", ""]
@@ -214,7 +214,7 @@ def _from_pretrained(cls, path, # A folder written by `save_pretrained`
     cfg = _read_detector_config(folder)
     name = cfg['detector']
     target = Detector.registry.get(name) if cls is Detector else cls
-    if target is None: raise BadInputError(folder, f"holds a {name}, which this program has not imported; load it with asd_nb.systems.load_detector")
+    if target is None: raise BadInputError(folder, f"holds a {name}, which this program has not imported; load it with asd_nb.load_detector")
     if cls is not Detector and name != cls.__name__: raise BadInputError(folder, f"holds a {name}, not a {cls.__name__}; load it with {name}.from_pretrained or load_detector")
     _check_files(folder, cfg['files'])
     f = cfg['fitted']

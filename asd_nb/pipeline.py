@@ -231,7 +231,7 @@ def predict_files(det:Detector, # A fitted detector
             try: wavs.append(load_audio(f)); chunk.append(str(f))
             except AsdNbError as e: errors.append(e)
         if wavs: rows.append(pd.DataFrame({'file': chunk, 'score': det.decision_function(wavs, sr=16000)}))
-        if progress: print(f"asd-nb: scored {min(i + det.chunk_clips, n)} of {n} clips", file=sys.stderr)
+        if progress: print(f"\rasd-nb: scored {min(i + det.chunk_clips, n)} of {n} clips", end='' if i + det.chunk_clips < n else '\n', file=sys.stderr, flush=True)
     df = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({'file': [], 'score': []})
     return df.assign(decision=decide(df.score, det.threshold_) if len(df) else []), errors
 
