@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import AsdNbError, BadInputError, atomic_writer, note
+from .core import AsdNbError, BadInputError, atomic_writer, check_int, note
 
 # %% auto #0
 __all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'cosine_distances', 'knn_search', 'KNNScorer',
@@ -120,10 +120,7 @@ def _search(q:np.ndarray, b:np.ndarray, k:int, exclude_self:bool, backend:str, c
     return _drop_self(dist, idx) if exclude_self else (dist, idx)
 
 # %% ../nbs/08_knn.ipynb #b17db8e6
-def _check_k(k):
-    "Refuse a `k` that is not a positive whole number."
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise AsdNbError(f"k must be a positive whole number of neighbours, got {k!r}")
+def _check_k(k): return check_int(k, 'k')
 
 def knn_search(query, # Embeddings to look up, (N, D)
                bank, # Memory bank of normal embeddings, (M, D)

@@ -20,7 +20,7 @@ from typing import Annotated, Callable
 import numpy as np, pandas as pd, soundfile as sf
 from fastcore.meta import delegates
 from fastcore.parallel import parallel
-from .core import AsdNbError, prepare_out_dir
+from .core import AsdNbError, OutputFolder, check_float, check_int, prepare_out_dir
 from .data import clip_table
 
 # %% ../nbs/02_synth.ipynb #faf1e1db
@@ -349,14 +349,6 @@ def _machine(name:str) -> MachineType:
     if name not in MACHINES: raise AsdNbError(f"unknown machine {name!r}; the synthetic machines are {', '.join(MACHINES)}")
     return MACHINES[name]
 
-def _check_count(name:str, value, least:int):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise AsdNbError(f"{name} must be a whole number >= {least}; got {value!r}")
-
-def _check_number(name:str, value, least:float, most:float=math.inf):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not least <= value <= most:
-        raise AsdNbError(f"{name} must be a number between {least} and {most}; got {value!r}")
-
 # %% ../nbs/02_synth.ipynb #d12fb7fc
 def render_clip(machine:str, # Machine type, a key of `MACHINES`
                 attributes:dict, # Attribute values, e.g. {'rpm': '1800', 'bld': '5'}
@@ -369,7 +361,7 @@ def render_clip(machine:str, # Machine type, a key of `MACHINES`
                ) -> np.ndarray:
     "One clip at 16 kHz, float32, shape (T,): machine (with `fault`) + background, through the microphone, at `level_db`."
     from scipy.signal import oaconvolve
-    _check_domain(domain); _check_number('severity', severity, 0., 100.); _check_number('duration', duration, 0.5, 60.)
+    _check_domain(domain); check_float(severity, 'severity', 0., 100.); check_float(duration, 'duration', 0.5, 60.)
     spec, rng, n = _machine(machine), np.random.default_rng(seed), int(round(duration*SR))
     if set(attributes) != set(spec.keys): raise AsdNbError(f"{machine} takes attributes {', '.join(spec.keys)}; got {', '.join(attributes) or 'none'}")
     if fault is not None and fault not in spec.faults: raise AsdNbError(f"{machine} has no fault {fault!r}; its faults are {', '.join(spec.faults)}")
@@ -424,9 +416,9 @@ def plan_dataset(machines:str=None, # Machine types, comma-separated as 'fan,val
     if size not in SIZES: raise AsdNbError(f"size must be one of {', '.join(map(repr, SIZES))}; got {size!r}")
     given = dict(n_source_train=n_source_train, n_target_train=n_target_train, n_test=n_test, duration=duration)
     cfg = {k: SIZES[size][k] if v is None else v for k, v in given.items()}
-    _check_count('seed', seed, 0); _check_count('n_source_train', cfg['n_source_train'], 1)
-    _check_count('n_target_train', cfg['n_target_train'], 0); _check_count('n_test', cfg['n_test'], 1)
-    _check_number('duration', cfg['duration'], 0.5, 60.); _check_number('severity', severity, 0., 100.)
+    check_int(seed, 'seed', 0); check_int(cfg['n_source_train'], 'n_source_train', 1)
+    check_int(cfg['n_target_train'], 'n_target_train', 0); check_int(cfg['n_test'], 'n_test', 1)
+    check_float(cfg['duration'], 'duration', 0.5, 60.); check_float(severity, 'severity', 0., 100.)
     groups = [('train', 'source', 'normal', cfg['n_source_train']), ('train', 'target', 'normal', cfg['n_target_train'])]
     groups += [('test', d, l, cfg['n_test']) for d in ('source', 'target') for l in ('normal', 'anomaly')]
     rows = [r for m in _machine_names(machines) for g in groups for r in _group_rows(MACHINES[m], int(seed), *g)]
@@ -456,7 +448,7 @@ def make_dataset(out_dir:Annotated[Path, {'metavar': 'OUT_DIR'}], # Folder to wr
                  **kwargs):
     "Write a synthetic dataset in the DCASE 2023 Task 2 layout; return its clip table with a `fault` column."
     plan = plan_dataset(**kwargs)
-    _check_count('n_jobs', n_jobs, 1)
+    check_int(n_jobs, 'n_jobs', 1)
     out_dir = prepare_out_dir(out_dir, overwrite)
     tmp = Path(tempfile.mkdtemp(dir=out_dir, prefix='.synth-'))
     try:
@@ -465,8 +457,9 @@ def make_dataset(out_dir:Annotated[Path, {'metavar': 'OUT_DIR'}], # Folder to wr
             (tmp/machine/'attributes_00.csv').write_text(_attributes_csv(rows), encoding='utf-8')
         parallel(_write_clip, plan.to_dict('records'), root=tmp, n_workers=n_jobs if n_jobs > 1 else 0, progress=False, chunksize=8)
         for machine in plan.machine.unique():
-            if (out_dir/machine).exists(): os.rename(out_dir/machine, tmp/f'.old-{machine}')
-            os.rename(tmp/machine, out_dir/machine)
+            dest = OutputFolder(out_dir).claim(machine)  # a folder of that name that asd_nb did not write is refused, never replaced
+            if dest.exists(): os.rename(dest, tmp/f'.old-{machine}')
+            os.rename(tmp/machine, dest)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     table = clip_table(out_dir, machines=list(plan.machine.unique()))
     faults = dict(zip((os.path.abspath(out_dir/f) for f in plan.file_name), plan.fault))
