@@ -58,7 +58,9 @@ def fit_machine(system:str, # A system of `SYSTEMS`
     det_dir = out.claim('detectors')/m
     if (det_dir/'config.json').exists():
         try: det = load_detector(det_dir)
-        except AsdNbError: det = None
+        except AsdNbError as e:
+            note(f"{m}: the detector in {det_dir} cannot be used ({e}); fitting it again")
+            det = None
         if det is not None and det.info_.get('data') == fp:
             note(f"{m}: reusing the detector in {det_dir}")
             return det, det_dir
