@@ -9,17 +9,15 @@ from __future__ import annotations
 import inspect, json, os, sys, tempfile, time
 from pathlib import Path
 from typing import Annotated
-import numpy as np
 import pandas as pd
 import torch
-from fastcore.meta import delegates
-from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, folder_lock, note, open_settings, check_int
+from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, delegates_to, folder_lock, note, open_settings
 from .data import clip_table, AUDIO_SUFFIXES
 from .audio import load_audio
-from .metrics import EvalResult, submission_name, write_scores, read_scores, decide
+from .metrics import EvalResult, submission_name, write_scores, decide
 from .backbone import SSLBackbone, tiny_config, check_source
 from .synth import make_dataset, MACHINES
-from .train import finetune, read_config, delegates_to, _no_hf_bars
+from .train import finetune, _no_hf_bars
 from .detector import Detector
 from .ssl_detector import SSLDetector
 from .systems import SYSTEMS, get_system, load_detector, with_system_options, system_kwargs
