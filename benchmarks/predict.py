@@ -49,7 +49,7 @@ def predict_seconds(det, files) -> float:
     assert not errors and len(df) == len(files)
     return t
 
-def throughput(name: str, det, files, rounds: int = 2):
+def throughput(name: str, det, files, rounds: int = 3):
     "Both timings `rounds` times, interleaved (so that a busy machine slows both alike); the fastest of each."
     predict_seconds(det, files[:2])  # warm-up
     times = [(predict_seconds(det, files), encoder_seconds(det, files)) for _ in range(rounds)]
