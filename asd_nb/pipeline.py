@@ -111,6 +111,7 @@ def run(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder wi
     "Train, score and evaluate every machine type in one go: a detector per machine type, submission CSVs, results table and plots."
     if out is None: raise AsdNbError("run needs a results folder: out (--out RESULTS_DIR)")
     s, opts = get_system(system), system_kwargs(kwargs)
+    backbone = None if backbone is None else str(_local(backbone) or backbone)
     s.build(backbone=backbone, **opts)
     if s.finetunes: check_source(backbone)
     tables = machine_tables(data_root, machines)
@@ -238,8 +239,9 @@ def predict_files(det:Detector, # A fitted detector
 # %% ../nbs/13_pipeline.ipynb #0b3840f5
 def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved detector (RESULTS_DIR/detectors/<machine> of `asd-nb run`, RUN_DIR/detector of `asd-nb train`)
             clips:Annotated[list, {'nargs': '+', 'type': Path, 'metavar': 'CLIPS'}], # Audio files or folders (searched recursively)
-            out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this CSV (atomically); default: print them
-            dcase_files:Annotated[Path, {'metavar': 'DIR'}]=None, # Also write DCASE anomaly_score_*/decision_result_* files (one pair per section) into this folder
+            out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this new CSV (atomically); default: print them
+            dcase_files:Annotated[Path, {'metavar': 'DIR'}]=None, # Also write DCASE anomaly_score_*/decision_result_* files (one pair per section) into this new or empty folder
+            overwrite:bool=False, # Replace the CSV, and what an earlier predict wrote in DIR
             json:bool=False, # Print JSON (a list of {file, score, decision}) instead of CSV
             progress:bool=True # Say on stderr how far it is
            ) -> pd.DataFrame:
@@ -247,23 +249,28 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
     import json as json_lib
     det = load_detector(detector)
     files = audio_files(clips)
+    if out is not None and (Path(out).resolve() in {f.resolve() for f in files} or Path(out).resolve() == Path(detector).resolve()):
+        raise BadInputError(out, "is one of the inputs; write the scores to another file")
+    if out is not None and Path(out).exists() and not overwrite: raise AsdNbError(f"{out}: already exists; refusing to overwrite it (--overwrite replaces it)")
+    dcase = None if dcase_files is None else open_settings(dcase_files, dict(command='predict', detector=str(Path(detector).resolve())), 'predict.json',
+                                                           overwrite, inputs=[detector, *files])
     df, errors = predict_files(det, files, progress and sys.stderr.isatty())
     if out is not None: atomic_write_text(out, df.to_csv(index=False), overwrite=True)
     elif json: print(json_lib.dumps(df.to_dict('records'), indent=1))
     else: print(df.to_csv(index=False), end='')
-    if dcase_files is not None and len(df): _write_dcase(df, det, Path(dcase_files))
+    if dcase is not None and len(df): _write_dcase(df, det, dcase)
     for e in errors: print(f"asd-nb: error: {e}", file=sys.stderr)
     if errors: raise AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
     return df
 
-def _write_dcase(df:pd.DataFrame, det:Detector, folder:Path):
+def _write_dcase(df:pd.DataFrame, det:Detector, folder:OutputFolder):
     "DCASE submission files of `df`: sections from DCASE names (00 otherwise), machine from the detector."
     from asd_nb.data import parse_dcase_name
     machine = det.info_.get('machine', 'machine')
     sections = [parse_dcase_name(f, strict=False)['section'] or '00' for f in df.file]
     for section, g in df.assign(section=sections).groupby('section'):
-        write_scores(folder/submission_name('anomaly_score', machine, section), g.file, g.score, overwrite=True)
-        write_scores(folder/submission_name('decision_result', machine, section), g.file, g.decision, overwrite=True)
+        write_scores(folder.claim(submission_name('anomaly_score', machine, section)), g.file, g.score, overwrite=True)
+        write_scores(folder.claim(submission_name('decision_result', machine, section)), g.file, g.decision, overwrite=True)
 
 # %% ../nbs/13_pipeline.ipynb #864f9ba4
 DEMO_RECIPE = dict(steps_per_epoch=100, crop_seconds=1., bs=16, lr=3e-3, emb_dim=64, k_subcenters=4, valid_pct=0.) # `run` options of the demo's ssl system

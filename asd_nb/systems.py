@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/systems.html.md"""
 
 # %% ../nbs/11_systems.ipynb #75bd98ee
 from __future__ import annotations
-import inspect
+import inspect, typing
 from pathlib import Path
 from fastcore.docments import docments
 from .core import AsdNbError, resolve_annotation
@@ -20,7 +20,7 @@ from .baselines.mobilenet import MobileNetDetector
 __all__ = ['SYSTEMS', 'System', 'get_system', 'Option', 'all_options', 'with_system_options', 'system_kwargs', 'load_detector']
 
 # %% ../nbs/11_systems.ipynb #6dd8f8cb
-_PLUMBING = {'backbone', 'finetune', 'run_dir', 'device', 'score', 'clips', 'out', 'overwrite', 'progress'} # Set by the pipeline, not by the user
+_PLUMBING = {'backbone', 'finetune', 'run_dir', 'device', 'score', 'clips', 'out', 'overwrite', 'progress', 'data_root'} # Set by the pipeline, not by the user
 
 class System:
     "A trainable system: a detector class, the settings its name fixes, and (for ssl) fine-tuning options."
@@ -111,6 +111,8 @@ def with_system_options(f):
     for o in all_options().values():
         if o.name in have: continue
         anno = o.anno if o.anno is not inspect.Parameter.empty else type(o.default) if o.default is not None else str
+        if typing.get_origin(anno) is Annotated:  # keep its command-line settings (a metavar), not its docment: the help is ours
+            anno = Annotated[(anno.__origin__, *[m for m in anno.__metadata__ if not isinstance(m, str)])] if any(not isinstance(m, str) for m in anno.__metadata__) else anno.__origin__
         params.append(inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=o.default, annotation=Annotated[anno, o.help]))
     f.__signature__ = sig.replace(parameters=params)
     return f

@@ -9,7 +9,8 @@ The baselines train with their own recipes (autoencoder 100 epochs, MobileNetV2 
 `ssl` system is the demo's tiny encoder, 600 steps. Prints the side-by-side table (the layout of Table 1: the official
 score, then the harmonic mean of AUC (source), AUC (target) and pAUC per machine type, in %), and per system the
 median wall time of one training epoch (baselines) and the training and scoring time per machine type, read from the
-records the pipeline writes (`scoring/<machine>.json`). Everything is seeded; times depend on the load of the
+records the pipeline writes (`scoring/<machine>.json`) and from the saved detectors (`detectors/<machine>/config.json`:
+settings and, for the baselines, the training history). Everything is seeded; times depend on the load of the
 machine, so the load average is printed with them. With --out, an earlier run of the same settings is resumed
 (and its times are those of that run).
 """
@@ -26,7 +27,8 @@ if __name__ == '__main__':
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
     import pandas as pd, torch
-    from asd_nb.pipeline import demo, demo_results_dir, Comparison, finished_machines
+    from asd_nb.pipeline import demo, demo_results_dir
+    from asd_nb.results import Comparison
 
     tmp = tempfile.TemporaryDirectory() if args.out is None else None
     out = Path(args.out or tmp.name)/'demo'
@@ -40,16 +42,18 @@ if __name__ == '__main__':
     print('\nTraining cost per system (from the records of each results folder):')
     for system in comp:
         folder = demo_results_dir(out, system)
-        recs = [json.loads((folder/'scoring'/f'{m}.json').read_text()) for m in finished_machines(folder)]
+        recs = [json.loads(p.read_text()) for p in sorted((folder/'scoring').glob('*.json'))]
+        dets = [json.loads((folder/'detectors'/r['machine']/'config.json').read_text()) for r in recs]
+        fit = [r['seconds']['fit'] for r in recs if 'fit' in r['seconds']]
+        scoring = statistics.median(r['seconds']['score'] for r in recs)
         if system == 'ssl':
             cfg = json.loads((folder/'pipeline.json').read_text())
-            print(f'  ssl: {cfg["steps"]} steps of batch {cfg["bs"]} per machine type; scoring '
-                  f'{statistics.median(sum(r["seconds"].values()) for r in recs):.2f} s per machine type (median)')
+            print(f'  ssl: {cfg["steps"]} steps of batch {cfg["bs"]} per machine type; training {statistics.median(fit) if fit else float("nan"):.1f} s '
+                  f'per machine type (median: fine-tuning, segment embeddings, pooling and k-NN); scoring {scoring:.2f} s per machine type (median)')
             continue
-        per_epoch = [r['seconds_per_epoch'] for r in recs if 'seconds_per_epoch' in r]
-        fit = [r['seconds']['fit'] for r in recs if 'fit' in r['seconds']]
-        print(f'  {system}: {recs[0]["epochs"]} epochs; median {statistics.median(per_epoch):.3f} s per epoch '
+        per_epoch = [statistics.median(h['seconds'] for h in d['fitted']['history']) for d in dets]
+        print(f'  {system}: {dets[0]["settings"]["epochs"]} epochs; median {statistics.median(per_epoch):.3f} s per epoch '
               f'(machine types {min(per_epoch):.3f}-{max(per_epoch):.3f} s); training {statistics.median(fit) if fit else float("nan"):.1f} s '
-              f'per machine type (median, features and statistics included); scoring {statistics.median(r["seconds"]["score"] for r in recs):.2f} s')
+              f'per machine type (median, features and statistics included); scoring {scoring:.2f} s')
     print(f'\nwall time {wall:.0f} s for {len(comp)} system(s); load average {os.getloadavg()[0]:.2f} at end')
     if tmp is not None: tmp.cleanup()

@@ -239,7 +239,9 @@ def tiny_run_inputs(tmp_path_factory) -> Path:
 
 
 def test_help_lists_train_without_importing_torch():
-    assert 'train     Fine-tune a pretrained speech encoder' in asd_nb('--help').stdout
+    top = asd_nb('--help').stdout
+    assert 'train     Fine-tune a pretrained speech encoder' in top
+    assert 'predict   Score audio files with a saved detector' in top
     probe = ("import sys; from asd_nb.cli import main; main(['--help']); "
              "print(sorted(m for m in ('torch', 'transformers', 'fastai', 'asd_nb.train') if m in sys.modules))")
     r = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True, timeout=60)
@@ -255,22 +257,45 @@ def test_train_help_shows_the_recipe():
         assert part in text, part
 
 
-def test_train_writes_a_run_that_matches_the_python_api(tiny_run_inputs):
-    import torch
+RUN_FILES = ['.asd_nb-outputs.json', 'backbone', 'config.json', 'detector', 'head.safetensors', 'history.csv']
+
+
+def test_train_writes_a_run_and_a_detector_that_match_the_python_api(tiny_run_inputs):
+    "`asd-nb train` = `finetune`, then `SSLDetector.from_run(...).fit(training clips)` saved in RUN_DIR/detector: the same model bit for bit, the same scores."
+    import numpy as np, torch
     from asd_nb.train import finetune, load_run, read_config
+    from asd_nb.data import clip_table
+    from asd_nb.ssl_detector import SSLDetector
+    from asd_nb.systems import load_detector
     d = tiny_run_inputs
     r = asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'cli_run', '--steps', '4', '--steps-per-epoch', '2', *TRAIN)
     assert r.returncode == 0, r.stderr
-    assert r.stderr == f"asd-nb: fine-tuned model saved in {d/'cli_run'}\n"
-    assert sorted(p.name for p in (d/'cli_run').iterdir()) == ['backbone', 'config.json', 'head.safetensors', 'history.csv']
+    lines = r.stderr.splitlines()
+    assert lines[0] == f"asd-nb: fine-tuned model saved in {d/'cli_run'}", r.stderr
+    assert lines[-1] == f"asd-nb: detector saved in {d/'cli_run'/'detector'}", r.stderr
+    assert all(l.startswith('asd-nb: note: ') for l in lines[1:-1]), r.stderr  # e.g. the 2 target clips get no bank of their own
+    assert sorted(p.name for p in (d/'cli_run').iterdir()) == RUN_FILES
+    owned = set(json.loads((d/'cli_run'/'.asd_nb-outputs.json').read_text())['outputs'])
+    assert owned - {'checkpoint.safetensors'} == set(RUN_FILES[1:]), owned  # what --overwrite may delete (the checkpoint is gone once finished)
     cfg = json.loads((d/'cli_run'/'config.json').read_text())
     assert (cfg['machine'], cfg['n_epochs'], cfg['total_steps'], cfg['status_aug'], cfg['lr']) == ('valve', 2, 4, True, 5e-4)
     assert len(pd.read_csv(d/'cli_run'/'history.csv')) == 2
-    # the same settings through the Python API train the same model, bit for bit
+    det_cfg = json.loads((d/'cli_run'/'detector'/'config.json').read_text())
+    assert det_cfg['detector'] == 'SSLDetector' and det_cfg['fitted']['info']['machine'] == 'valve'
+    assert det_cfg['fitted']['n_train'] == len(list((d/'data'/'valve'/'train').glob('*.wav'))) == 14
+    assert det_cfg['fitted']['run']['total_steps'] == 4
+    # the same settings through the Python API train the same model, bit for bit ...
     learn = finetune(d/'data', 'valve', d/'tiny', d/'api_run', steps=4, steps_per_epoch=2, bs=4, crop_seconds=1., emb_dim=16, progress=False)
     assert {k: v for k, v in read_config(d/'api_run').items()} == cfg
     cli_model, seg = load_run(d/'cli_run'), torch.randn(2, 16000)
     with torch.no_grad(): assert torch.equal(cli_model.embed(seg), learn.model.eval().embed(seg))
+    # ... and the same detector: its back end fitted on the training clips gives the saved detector's scores and threshold
+    clips = clip_table(d/'data', machines='valve')
+    api = SSLDetector.from_run(d/'api_run').fit(clips[clips.split == 'train'].reset_index(drop=True))
+    cli, test = load_detector(d/'cli_run'/'detector'), sorted((d/'data'/'valve'/'test').glob('*.wav'))
+    assert cli.threshold_ == pytest.approx(api.threshold_, rel=1e-6)
+    np.testing.assert_allclose(cli.decision_function(test), api.decision_function(test), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(cli.decision_scores_, api.decision_scores_, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.slow
@@ -282,6 +307,7 @@ def test_train_refuses_a_finished_run_unless_overwrite(tiny_run_inputs):
     r = asd_nb(*args[:-len(TRAIN)], '--steps', '4', *TRAIN, '--overwrite')
     assert r.returncode == 0, r.stderr
     assert json.loads((d/'run_ow'/'config.json').read_text())['total_steps'] == 4
+    assert json.loads((d/'run_ow'/'detector'/'config.json').read_text())['fitted']['run']['total_steps'] == 4  # the detector of the new run
 
 
 @pytest.mark.slow
@@ -294,6 +320,10 @@ def test_train_bad_inputs_are_named(tiny_run_inputs):
     assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN[2:], '--machine', 'fan'), "no machine 'fan'")
     assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', '--machine', 'valve', '--no-progress'),
                       'is shorter than the 2 s training crops')
+    # the back end's options are checked before any training
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN, '--segment-pooling', 'max'),
+                      'segment_pooling must be one of')
+    assert not (d/'run_bad').exists()
 
 
 def test_train_resumes_after_being_killed(tiny_run_inputs):
@@ -316,4 +346,5 @@ def test_train_resumes_after_being_killed(tiny_run_inputs):
     assert 1 <= int(first.split('after epoch ')[1].split()[0]) < 10
     hist = pd.read_csv(d/'run_kill'/'history.csv')
     assert hist.epoch.tolist() == list(range(1, 11))
-    assert sorted(p.name for p in (d/'run_kill').iterdir()) == ['backbone', 'config.json', 'head.safetensors', 'history.csv']
+    assert sorted(p.name for p in (d/'run_kill').iterdir()) == RUN_FILES
+    assert r.stderr.splitlines()[-1] == f"asd-nb: detector saved in {d/'run_kill'/'detector'}"
