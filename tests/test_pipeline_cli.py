@@ -342,6 +342,7 @@ def test_predict_refuses_a_tampered_detector(ssl_run, tiny):
 
 # ---- wrong arguments, and the folders they must not touch ----
 
+@pytest.mark.slow  # minutes of subprocesses; the same behaviours are checked in-process by nbs/08a, 08b and 13 (run with FLAGS=slow)
 def test_bad_arguments_name_the_problem(tiny):
     data, enc = tiny/'data', tiny/'encoder'
     (tiny/'someone').mkdir()
