@@ -15,9 +15,9 @@ from fastcore.docments import docments
 
 # %% auto #0
 __all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'BadArgumentError', 'os_problem', 'os_errors', 'atomic_writer',
-           'atomic_write_text', 'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'open_settings', 'read_json',
-           'folder_lock', 'check_int', 'check_float', 'note', 'atomic_folder', 'resolve_annotation', 'delegates_to',
-           'split_kwargs']
+           'atomic_write_text', 'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'refuse_inputs_inside',
+           'open_settings', 'read_json', 'folder_lock', 'check_int', 'check_float', 'note', 'atomic_folder',
+           'resolve_annotation', 'delegates_to', 'split_kwargs']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -158,7 +158,13 @@ def _clear(self:OutputFolder):
 OutputFolder.claim, OutputFolder.clear = _claim, _clear
 
 # %% ../nbs/00_core.ipynb #fa6a487c
-def _inside(a:Path, b:Path) -> bool: return a == b or b in a.parents
+def refuse_inputs_inside(path, # An output folder
+                         inputs=() # Files and folders a command reads (None entries are skipped)
+                        ):
+    "An `AsdNbError` if `path` is, or contains, one of `inputs`."
+    for i in inputs:
+        if i is not None and Path(i).resolve().is_relative_to(Path(path).resolve()):
+            raise AsdNbError(f"{path}: is or contains the input {i}; choose an output folder outside the inputs")
 
 def _comparable(settings:dict) -> dict: return json.loads(json.dumps(settings, default=str))
 
@@ -172,9 +178,7 @@ def open_settings(path, # The output folder
     "Open `path` for results of `settings`: new, resumed (same settings) or, with `overwrite`, cleared of asd_nb's outputs."
     path, settings = Path(path), _comparable(settings)
     if path.exists() and not path.is_dir(): raise BadInputError(path, 'exists and is not a folder')
-    for i in inputs:
-        if i is not None and _inside(Path(i).resolve(), path.resolve()):
-            raise AsdNbError(f"{path}: is or contains the input {i}; choose an output folder outside the inputs")
+    refuse_inputs_inside(path, inputs)
     out, cfg = OutputFolder(path), path/settings_file
     if overwrite and path.is_dir(): out.clear()
     elif cfg.exists():

@@ -33,7 +33,7 @@ from safetensors.torch import save as tensors_to_bytes
 from transformers.utils import logging as hf_logging
 from . import __version__
 from .core import (AsdNbError, BadInputError, LOCK, OutputFolder, atomic_folder, atomic_write_text, atomic_writer,
-                         check_float, check_int, folder_lock, open_settings, os_errors, read_json, delegates_to, split_kwargs)
+                         check_float, check_int, folder_lock, open_settings, os_errors, read_json, refuse_inputs_inside, delegates_to, split_kwargs)
 from .data import clip_table, train_clips
 from .audio import ClipCache
 from .augment import StatusAugment
@@ -300,8 +300,7 @@ def check_run(run_dir, # The run folder
     "What a run of `config` in `run_dir` would do: the checkpoint to resume from, None to start from scratch, or an error. Changes nothing."
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir(): raise BadInputError(run_dir, 'exists and is not a folder')
-    if inside := [i for i in inputs if Path(i).resolve().is_relative_to(run_dir.resolve())]:
-        raise AsdNbError(f"{run_dir}: is or contains the input {inside[0]}; choose an output folder outside the inputs")
+    refuse_inputs_inside(run_dir, inputs)
     if overwrite:
         ours = OutputFolder(run_dir).owned()
         if theirs := [n for n in ('config.json',) + _RUN_FILES if (run_dir/n).exists() and n not in ours]:
