@@ -209,6 +209,7 @@ def _folder_rows(machine:str, mdir:Path, unlabelled_ok:bool) -> list:
                     raise BadInputError(p, f"the name says {k} {meta[k]!r} but the file is in {folder.relative_to(mdir)}/")
                 meta[k] = v
             if (meta['split'], meta['label']) == ('train', 'anomaly'): raise BadInputError(p, _ANOMALY_IN_TRAIN)
+            if meta['split'] == 'train': meta['label'] = 'normal'  # train/ holds normal clips only
             rows.append(dict(path=os.path.abspath(p), machine=machine,
                              **{k: meta[k] for k in ('section', 'domain', 'split', 'label', 'attributes')}))
     if not rows: raise BadInputError(mdir, f"no audio clips in {', '.join(f.name + '/' for f, _ in subs or [(mdir, {})])}")
