@@ -440,7 +440,7 @@ def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine ty
                    *, pseudo_labels:bool=True, # Where the clips have no attribute labels (or one class), learn k-means clusters of the pre-trained encoder's embeddings instead (`asd_nb.pseudo`); False: never
                    **kwargs) -> Learner:
     "Fine-tune a pretrained speech encoder to classify the attributes of the clips in `clips` (AAM-softmax); resumes an interrupted run."
-    args = {**{k: p.default for k, p in inspect.signature(finetune_clips).parameters.items() if p.kind == inspect.Parameter.KEYWORD_ONLY}, **kwargs}
+    args = {**{k: p.default for k, p in inspect.signature(finetune_clips).parameters.items() if p.kind == inspect.Parameter.KEYWORD_ONLY}, **kwargs, 'pseudo_labels': pseudo_labels}
     dl_kw, learn_kw, model_kw, bb_kw = split_kwargs({k: v for k, v in args.items() if k != 'pseudo_labels'}, crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained)
     _check_args(dict(steps=steps, steps_per_epoch=steps_per_epoch, **args))
     plan = plan_steps(steps, steps_per_epoch)
