@@ -16,10 +16,10 @@ import soundfile as sf
 import soxr
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import BadInputError, atomic_writer, BadArgumentError
+from .core import BadInputError, atomic_writer, BadArgumentError, note
 
 # %% auto #0
-__all__ = ['SHORT_POLICIES', 'AudioInfo', 'audio_info', 'resample', 'load_audio', 'ClipCache']
+__all__ = ['SHORT_POLICIES', 'AudioInfo', 'audio_info', 'resample', 'load_audio', 'describe_audio', 'ClipCache']
 
 # %% ../nbs/01a_audio.ipynb #badbba2c
 _DENIED = 'permission denied: this user may not read it (check its permissions)'
@@ -155,6 +155,21 @@ def load_audio(path, # Audio file that libsndfile reads: WAV (also WAVE_FORMAT_E
     wav = resample(_mix(wav, channel, path), sr_in, sr)
     if duration is not None: wav = _fit_length(wav, round(duration*sr), 'pad', path, sr)  # resampling rounds by <= 1 sample
     return np.ascontiguousarray(wav, dtype=np.float32)
+
+# %% ../nbs/01a_audio.ipynb #9598a6a6
+def describe_audio(paths, # Audio files, e.g. one machine type's clips
+                   name:str, # What they are, for the note (e.g. the machine type)
+                   sr:int=16000, # The rate clips are resampled to
+                   notes:list|None=None # Notes are appended here (and printed)
+                  ) -> dict:
+    "Sample rates and channel counts of `paths` (from their headers), with one note on any resampling and mixing down."
+    infos = [audio_info(p) for p in paths]
+    rates, chans = Counter(i.sr for i in infos), Counter(i.channels for i in infos)
+    if set(rates) != {sr}:
+        note(f"{name}: clips at {', '.join(f'{r} Hz ({n})' for r, n in sorted(rates.items()))} are resampled to {sr} Hz as they are read", notes)
+    if set(chans) != {1}:
+        note(f"{name}: {', '.join(f'{c}-channel ({n})' for c, n in sorted(chans.items()) if c > 1)} clips are averaged to one channel as they are read", notes)
+    return dict(sample_rates={int(r): n for r, n in rates.items()}, channels={int(c): n for c, n in chans.items()})
 
 # %% ../nbs/01a_audio.ipynb #cdfd254d
 def _to_store(wav:np.ndarray, dtype:str) -> np.ndarray:

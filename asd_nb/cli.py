@@ -60,14 +60,16 @@ def command(func_or_name, # A function (decorator use), or the subcommand's name
 # %% ../nbs/20_cli.ipynb #3abed604
 @command
 def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of anomaly_score_<machine>_section_<SS>_test.csv files (decision_result_* optional), or a result folder of the DCASE baseline
-             data:Annotated[Path, {'metavar': 'ROOT'}]=None, # Dataset root with <machine>/test/*.wav clips in DCASE dev naming; labels come from the names
+             data:Annotated[Path, {'metavar': 'ROOT'}]=None, # Dataset root with labelled test clips (DCASE dev names, test/{normal,anomaly}/ folders, MIMII); labels come from names or folders
              ground_truth:Annotated[Path, {'metavar': 'GT_DIR'}]=None, # Folder of the official ground_truth_data, ground_truth_domain, ground_truth_attributes CSVs
-             json:bool=False # Print the numbers as JSON instead of a table
+             json:bool=False, # Print the numbers as JSON instead of a table
+             manifest:Annotated[Path, {'metavar': 'CSV'}]=None # CSV manifest whose labelled test clips are the reference (instead of --data)
             ):
     "Score a folder of anomaly-score CSVs with the official DCASE 2023 Task 2 metric (AUC, pAUC, harmonic mean)."
     import json as json_lib
     from asd_nb.metrics import evaluate_dir
-    res = evaluate_dir(scores_dir, data=data, ground_truth=ground_truth)
+    if manifest is not None and data is not None: raise AsdNbError("give the reference as --data ROOT or --manifest CSV, not both")
+    res = evaluate_dir(scores_dir, data=manifest if manifest is not None else data, ground_truth=ground_truth)
     if res.unscored: print(f"asd-nb: note: no score file for {', '.join(res.unscored)}; "
                            f"the official score covers only the {len(res.sections)} scored sections", file=sys.stderr)
     print(json_lib.dumps(res.to_dict(), indent=2) if json else res.to_markdown())

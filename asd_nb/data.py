@@ -6,12 +6,12 @@ Docs: https://asd-nb.github.io/asd_nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #f583885b
 from __future__ import annotations
-import csv, errno, os, re
+import csv, difflib, errno, os, re
 from collections import Counter
 from pathlib import Path
 import pandas as pd
 import soundfile as sf
-from .core import AsdNbError, BadInputError, BadArgumentError
+from .core import AsdNbError, BadInputError, BadArgumentError, note
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table', 'split_clips', 'train_clips',
@@ -85,13 +85,15 @@ def _csv_rows(path:Path) -> list:
 # %% ../nbs/01_data.ipynb #63877de9
 def _attribute_row(path:Path, line:int, row:list, width:int) -> dict:
     "One checked row of an attribute table: machine, split, name, file_name, attributes."
-    if len(row) != width: raise BadInputError(path, f"line {line} has {len(row)} fields, the header has {width}")
+    if len(row) > width and any(row[width:]): raise BadInputError(path, f"line {line} has {len(row)} fields, the header has {width}")
+    row = (row + [''] * width)[:width]  # empty cells missing at the end, or left over, are harmless
     file_name, attrs = row[0], {}
     for i, (k, v) in enumerate(zip(row[1::2], row[2::2]), start=1):
         if not k and v: raise BadInputError(path, f"line {line}: d{i}v is {v!r} but d{i}p is empty")
         if k in attrs: raise BadInputError(path, f"line {line}: attribute {k!r} appears twice")
-        if k and v and k != 'noAttribute': attrs[k] = v
+        if k and v and 'noAttribute' not in (k, v): attrs[k] = v
     parts = file_name.split('/')
+    if Path(parts[-1]).suffix.lower() not in AUDIO_SUFFIXES: parts[-1] += '.wav'  # some organisers' tables leave `.wav` out
     named = parse_dcase_name(parts[-1], strict=False)
     if named['naming'] is None: raise BadInputError(path, f"line {line}: {file_name!r} is not a DCASE Task 2 file name")
     if named['naming'] == 'dcase2021+' and named['attributes'] and 'suffix' not in named['attributes'] \
@@ -128,24 +130,45 @@ def _check_link(p:Path) -> Path:
 # %% ../nbs/01_data.ipynb #74409c2f
 _SPLIT_DIRS = {'train': dict(split='train'), 'test': dict(split='test'),
                'source_test': dict(split='test', domain='source'), 'target_test': dict(split='test', domain='target')}
+_LABEL_DIRS = {'normal': 'normal', 'anomaly': 'anomaly', 'abnormal': 'anomaly'} # Sub-folders of a split folder that state the label (own and MIMII layouts)
 
-def _audio_files(folder:Path) -> list:
-    "The audio files directly inside `folder`, sorted; hidden files are not clips."
+def _is_audio(p:Path) -> bool:
+    "Is `p` a clip? An audio extension says so; any other file is asked of libsndfile (found by content)."
+    if p.suffix.lower() in AUDIO_SUFFIXES: return True
+    try: sf.info(str(p)); return True
+    except Exception: return False
+
+def _audio_files(folder:Path, say:bool=False) -> list:
+    "The audio files directly inside `folder`, sorted; hidden files are not clips, nor other files that are not audio (with a note if `say`)."
     if not folder.is_dir(): return []
-    return sorted(_check_link(p) for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith('.'))
+    files = sorted(p for p in map(_check_link, (q for q in folder.iterdir() if not q.name.startswith('.'))) if p.is_file())
+    clips = [p for p in files if _is_audio(p)]
+    if say and (other := [p.name for p in files if p not in clips]):
+        note(f"{folder}: skipped {len(other)} file(s) that libsndfile cannot read as audio ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''})")
+    return clips
 
 def _split_dirs(mdir:Path) -> list:
-    "(folder, what its name implies) for each split folder of a machine folder."
-    return [(mdir/s, implied) for s, implied in _SPLIT_DIRS.items() if _check_link(mdir/s).is_dir()]
+    "(folder, what its name implies) for each split folder of a machine folder, and each label sub-folder (normal/, anomaly/, abnormal/) of one."
+    out = []
+    for s, implied in _SPLIT_DIRS.items():
+        if not _check_link(mdir/s).is_dir(): continue
+        out.append((mdir/s, implied))
+        out += [(mdir/s/d, dict(implied, label=lab)) for d, lab in _LABEL_DIRS.items() if _check_link(mdir/s/d).is_dir()]
+    return out
 
-def _is_machine_dir(d:Path) -> bool: return bool(_split_dirs(d) or _audio_files(d))
+def _id_dirs(mdir:Path) -> list:
+    "The `id_XX/` folders of a MIMII machine folder (each with normal/ and/or abnormal/), sorted."
+    if not mdir.is_dir(): return []
+    return sorted(d for d in mdir.iterdir() if re.fullmatch(r'id_\d{2}', d.name) and d.is_dir() and any((d/s).is_dir() for s in _LABEL_DIRS))
+
+def _is_machine_dir(d:Path) -> bool: return bool(_split_dirs(d) or _id_dirs(d) or _audio_files(d))
 
 # %% ../nbs/01_data.ipynb #0ceb39ee
 def _machine_dirs(root:Path) -> dict:
     "Machine name -> machine folder, for the layouts that `clip_table` understands."
     if not root.is_dir():
         raise BadInputError(root, 'no such folder' if not root.exists() else 'is not a folder' + (' (pass a CSV manifest as manifest=)' if root.suffix.lower() == '.csv' else ''))
-    if _split_dirs(root): return {root.name: root}
+    if _split_dirs(root) or _id_dirs(root): return {root.name: root}
     sets = [root/s for s in ('dev_data', 'eval_data') if (root/s).is_dir()]
     parents, found = [s/'raw' if (s/'raw').is_dir() else s for s in sets] or [root], {}
     for parent in parents:
@@ -153,8 +176,9 @@ def _machine_dirs(root:Path) -> dict:
             if d.name in found: raise BadInputError(d, f"machine {d.name!r} is also in {found[d.name]}; pass one of the two folders as root")
             found[d.name] = d
     if not found and _audio_files(root): return {root.name: root}
-    if not found: raise BadInputError(root, 'no clips: found no <machine>/{train,test}/*.wav, '
-                                            '{dev_data,eval_data}/raw/<machine>/{train,test}/*.wav, {train,test}/*.wav or *.wav')
+    if not found: raise BadInputError(root, 'no clips: found no <machine>/{train,test}/*.wav (or test/{normal,anomaly}/*), '
+                                            '{dev_data,eval_data}/raw/<machine>/{train,test}/*.wav, <machine>/id_XX/{normal,abnormal}/*.wav (MIMII), '
+                                            '{train,test}/*.wav or *.wav')
     for parent in dict.fromkeys([root, *sets, *parents]):
         if stray := _audio_files(parent):
             raise BadInputError(stray[0], f"is an audio file beside the machine folders {', '.join(found)}; move it into a machine folder's train/ or test/, or out of {parent}")
@@ -163,24 +187,63 @@ def _machine_dirs(root:Path) -> dict:
 # %% ../nbs/01_data.ipynb #649f8b75
 _ANOMALY_IN_TRAIN = "training clips must be normal; this one is labelled 'anomaly' (move it to test/ or leave it out)"
 
+def _clip_meta(p:Path, unlabelled_ok:bool) -> dict:
+    "What the name of `p` states. A name that is not a DCASE name (any name of a user's own) states nothing: section '00', domain 'source', the rest from its folders."
+    meta = parse_dcase_name(p, strict=False)
+    if meta['naming'] is None: return dict(meta, section='00', domain='source')
+    if not unlabelled_ok: meta = parse_dcase_name(p)  # a DCASE name with a malformed attribute tail is refused
+    return dict(meta, domain='source') if meta['naming'] == 'dcase2020' else meta  # 2020 had no domain shift: all source
+
 def _folder_rows(machine:str, mdir:Path, unlabelled_ok:bool) -> list:
-    "One dict per audio file of a machine folder, from the file names and split folders."
+    "One dict per audio file of a machine folder, from the file names and split (and label) folders."
+    if ids := _id_dirs(mdir): return _mimii_rows(machine, ids)
     subs = _split_dirs(mdir)
     if subs and (stray := _audio_files(mdir)):
         raise BadInputError(stray[0], f"is an audio file beside the split folders {', '.join(f.name + '/' for f, _ in subs)}; move it into one of them")
     rows = []
     for folder, implied in subs or [(mdir, {})]:
-        for p in _audio_files(folder):
-            meta = parse_dcase_name(p, strict=not unlabelled_ok)
+        for p in _audio_files(folder, say=True):
+            meta = _clip_meta(p, unlabelled_ok)
             for k, v in implied.items():
                 if meta[k] is not None and meta[k] != v:
-                    raise BadInputError(p, f"the name says {k} {meta[k]!r} but the file is in {folder.name}/")
+                    raise BadInputError(p, f"the name says {k} {meta[k]!r} but the file is in {folder.relative_to(mdir)}/")
                 meta[k] = v
             if (meta['split'], meta['label']) == ('train', 'anomaly'): raise BadInputError(p, _ANOMALY_IN_TRAIN)
+            if meta['split'] == 'train': meta['label'] = 'normal'  # train/ holds normal clips only
             rows.append(dict(path=os.path.abspath(p), machine=machine,
                              **{k: meta[k] for k in ('section', 'domain', 'split', 'label', 'attributes')}))
     if not rows: raise BadInputError(mdir, f"no audio clips in {', '.join(f.name + '/' for f, _ in subs or [(mdir, {})])}")
     return rows
+
+# %% ../nbs/01_data.ipynb #5e3a1c01
+def _mimii_rows(machine:str, ids:list) -> list:
+    "Rows of a MIMII machine folder: per `id_XX/`, all abnormal clips and as many of the last normal ones (at most half) are test clips."
+    rows = []
+    for d in ids:
+        normal = _audio_files(d/'normal', say=True)
+        anomalous = [p for s in ('abnormal', 'anomaly') for p in _audio_files(d/s, say=True)]
+        n_test = min(len(anomalous), len(normal) // 2)
+        split = ['train'] * (len(normal) - n_test) + ['test'] * n_test + ['test'] * len(anomalous)
+        label = ['normal'] * len(normal) + ['anomaly'] * len(anomalous)
+        rows += [dict(path=os.path.abspath(p), machine=machine, section=d.name[3:], domain='source', split=s, label=l, attributes={})
+                 for p, s, l in zip(normal + anomalous, split, label)]
+    return rows
+
+# %% ../nbs/01_data.ipynb #5e3a1c02
+def _check_test_labels(rows:list, where) -> None:
+    "A `BadInputError` naming `where` (and the first anomalous clip) if the test clips hold anomalies but no normal clip."
+    test = [r for r in rows if r['split'] == 'test']
+    if any(r['label'] == 'anomaly' for r in test) and not any(r['label'] == 'normal' for r in test):
+        first = next(r for r in test if r['label'] == 'anomaly')
+        raise BadInputError(where, f"machine {first['machine']!r} has {sum(r['label'] == 'anomaly' for r in test)} anomalous test clip(s) "
+                                   f"(e.g. {first.get('_where', first['path'])}) but no normal test clip; AUC and pAUC compare the two: add normal test clips")
+
+def _supplemental(mdir:Path) -> list:
+    "The clips in a machine folder's `supplemental/` folder (DCASE 2025), with a note that they are not used."
+    clips = _audio_files(mdir/'supplemental')
+    if clips: note(f"{mdir.name}: {len(clips)} clip(s) in {mdir/'supplemental'} (DCASE 2025's clean machine-only and noise-only recordings) "
+                   "are not used: asd_nb trains on train/ and scores test/")
+    return [os.path.abspath(p) for p in clips]
 
 # %% ../nbs/01_data.ipynb #981d291c
 def _add_table_attributes(rows:list, mdir:Path) -> list:
@@ -206,8 +269,8 @@ def _attributes_from_text(text:str, path:Path, where:str) -> dict:
     return attrs
 
 # %% ../nbs/01_data.ipynb #1252444a
-def _manifest_row(path:Path, line:int, rec:dict) -> dict:
-    "One checked manifest row as a clip-table row."
+def _manifest_row(path:Path, line:int, rec:dict, attr_cols:list=()) -> dict:
+    "One checked manifest row as a clip-table row; `attr_cols` are the columns read as attributes."
     where = f"line {line}"
     clip = rec.get('path', '')
     if not clip: raise BadInputError(path, f"{where}: empty path")
@@ -223,8 +286,14 @@ def _manifest_row(path:Path, line:int, rec:dict) -> dict:
         raise BadInputError(path, f"{where}: training clips must be normal; {clip!r} has split train and label anomaly")
     section = rec.get('section') or '00'
     if not re.fullmatch(r'\d{1,2}', section): raise BadInputError(path, f"{where}: section {section!r} is not one or two digits")
+    attrs = _attributes_from_text(rec.get('attributes', ''), path, where)
+    for c in attr_cols:
+        if rec.get(c):
+            if c in attrs: raise BadInputError(path, f"{where}: attribute {c!r} is both a column and in the attributes cell")
+            attrs[c] = rec[c]
+    vals['domain'] = vals['domain'] or 'source'  # no domain stated: no domain shift, all source
     return dict(path=os.path.abspath(p), machine=rec.get('machine') or path.parent.name, section=section.zfill(2),
-                **vals, attributes=_attributes_from_text(rec.get('attributes', ''), path, where))
+                **vals, attributes=attrs, _where=f"{path} line {line}")
 
 # %% ../nbs/01_data.ipynb #cc578bfe
 _MANIFEST_COLUMNS = ('path', 'split', 'label', 'domain', 'attributes', 'machine', 'section')
@@ -236,14 +305,18 @@ def _read_manifest(path:Path) -> list:
     header = rows[0][1] if rows else []
     if missing := [c for c in ('path', 'split') if c not in header]:
         raise BadInputError(path, f"missing column(s) {', '.join(missing)}; a manifest has columns {', '.join(_MANIFEST_COLUMNS)} (path and split required)")
-    unknown = [c for c in header if c not in _MANIFEST_COLUMNS] + sorted(c for c, k in Counter(header).items() if k > 1)
-    if unknown: raise BadInputError(path, f"unknown or repeated column(s) {', '.join(unknown)}; expected {', '.join(_MANIFEST_COLUMNS)}")
-    recs = []
+    attr_cols = [c for c in header if c not in _MANIFEST_COLUMNS]
+    if bad := sorted(c for c, k in Counter(header).items() if k > 1) + [c for c in attr_cols if not c or difflib.get_close_matches(c, _MANIFEST_COLUMNS, 1, 0.75)]:
+        raise BadInputError(path, f"column {bad[0]!r} is repeated, empty or a misspelling of one of {', '.join(_MANIFEST_COLUMNS)}; "
+                                  "other columns are attributes (name them as the attribute, e.g. speed)")
+    recs, seen = [], {}
     for line, row in rows[1:]:
         if len(row) > len(header): raise BadInputError(path, f"line {line} has {len(row)} fields, the header has {len(header)}")
-        recs.append(_manifest_row(path, line, dict(zip(header, row + [''] * (len(header) - len(row))))))
-    if dups := sorted(p for p, k in Counter(r['path'] for r in recs).items() if k > 1): raise BadInputError(path, f"lists {dups[0]} more than once")
+        recs.append(_manifest_row(path, line, dict(zip(header, row + [''] * (len(header) - len(row)))), attr_cols))
+        if (first := seen.setdefault(recs[-1]['path'], line)) != line:
+            raise BadInputError(path, f"lines {first} and {line} both list the clip {recs[-1]['path']}; list each clip once")
     if not recs: raise BadInputError(path, 'lists no clips')
+    for m in dict.fromkeys(r['machine'] for r in recs): _check_test_labels([r for r in recs if r['machine'] == m], path)
     return recs
 
 # %% ../nbs/01_data.ipynb #970d8025
@@ -268,12 +341,14 @@ def _pick_machines(found:dict, machines, where) -> dict:
     return {m: found[m] for m in machines}
 
 # %% ../nbs/01_data.ipynb #68aeb6ec
-def clip_table(root=None, # Dataset folder (any layout above), or the folder a relative `manifest` is in
+def clip_table(root=None, # Dataset folder (any layout above) or a CSV manifest, or the folder a relative `manifest` is in
                machines:str|list|None=None, # Machine types to keep; None keeps all
                manifest=None, # CSV manifest of a user's clips; relative to `root` if both are given
-               unlabelled_ok:bool=False # Read names leniently (`parse_dcase_name(strict=False)`): keep unknown names as unlabelled clips
+               unlabelled_ok:bool=False # Read DCASE names leniently (`parse_dcase_name(strict=False)`): keep a malformed attribute tail as the `suffix` attribute
               ) -> pd.DataFrame:
     "One row per audio clip: path, machine, section, domain, split, label, attributes, class_label (sorted)."
+    if manifest is None and root is not None and Path(root).is_file() and Path(root).suffix.lower() == '.csv': root, manifest = None, root
+    supplemental = {}
     if manifest is not None:
         mpath = Path(os.path.abspath(Path(root)/manifest if root is not None else manifest))
         rows = _read_manifest(mpath)
@@ -284,9 +359,15 @@ def clip_table(root=None, # Dataset folder (any layout above), or the folder a r
         root = Path(os.path.abspath(root))
         try:
             dirs = _pick_machines(_machine_dirs(root), machines, root)
-            rows = [r for m, d in dirs.items() for r in _add_table_attributes(_folder_rows(m, d, unlabelled_ok), d)]
+            rows = []
+            for m, d in dirs.items():
+                rows += (mrows := _add_table_attributes(_folder_rows(m, d, unlabelled_ok), d))
+                _check_test_labels(mrows, d if _id_dirs(d) else d/'test')
+                if sup := _supplemental(d): supplemental[m] = sup
         except PermissionError as e: raise BadInputError(e.filename or root, 'permission denied: this user may not list or read it (check its permissions)') from None
-    return _clip_frame(rows, dirs)
+    table = _clip_frame(rows, dirs)
+    table.attrs['supplemental'] = supplemental
+    return table
 
 # %% ../nbs/01_data.ipynb #c59c41d3
 def split_clips(table:pd.DataFrame, # A clip table from `clip_table`

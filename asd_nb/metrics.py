@@ -127,19 +127,21 @@ def section_metrics(clips:pd.DataFrame, # One section's clips: columns label, do
     bad = set(clips['label']) - {'normal', 'anomaly'} | set(clips['domain']) - set(DOMAINS)
     if bad: raise AsdNbError(f"labels must be normal/anomaly and domains source/target; found {sorted(map(str, bad))}")
     y, s, dom = (clips['label'] == 'anomaly').to_numpy(int), clips['score'].to_numpy(float), clips['domain'].to_numpy()
-    res = {f'auc_{d}': domain_auc(y, s, dom, d) for d in DOMAINS}
+    present = [d for d in DOMAINS if (dom == d).any()]  # a user's machine without domain shift has source clips only
+    res = {f'auc_{d}': domain_auc(y, s, dom, d) if d in present or len(present) == 0 else np.nan for d in DOMAINS}
     res['pauc'] = partial_auc(y, s, max_fpr)
     if 'decision' in clips and clips['decision'].notna().all():
-        prf = {d: precision_recall_f1(y[dom == d], clips['decision'].to_numpy(int)[dom == d]) for d in DOMAINS}
+        prf = {d: precision_recall_f1(y[dom == d], clips['decision'].to_numpy(int)[dom == d]) for d in present}
         for i, name in enumerate(('precision', 'recall', 'f1')):
-            for d in DOMAINS: res[f'{name}_{d}'] = prf[d][i]
+            for d in present: res[f'{name}_{d}'] = prf[d][i]
     return res
 
 # %% ../nbs/01b_metrics.ipynb #a59dac14
 def hmean(x) -> float:
     "Harmonic mean after flooring each value at `EPS`, as the evaluator computes it."
-    x = np.maximum(np.asarray(x, dtype=float).ravel(), EPS)
-    return float(len(x) / np.sum(1 / x))
+    x = np.asarray(x, dtype=float).ravel()
+    x = np.maximum(x[~np.isnan(x)], EPS)  # NaN: a domain a section does not have (see `section_metrics`)
+    return float(len(x) / np.sum(1 / x)) if len(x) else np.nan
 
 # %% ../nbs/01b_metrics.ipynb #f4c55ba5
 SUMMARY_NAMES = {'official_score': 'official score', 'arithmetic_mean': 'arithmetic mean',
@@ -150,8 +152,8 @@ def official_scores(sections:pd.DataFrame # A row per (machine, section): column
                    ) -> dict:
     "The evaluator's summary: official score, arithmetic mean, harmonic mean (source)/(target), and `amean_all`."
     src, tgt, pauc = (sections[c].to_numpy(float) for c in ('auc_source', 'auc_target', 'pauc'))
-    return dict(official_score=hmean(np.r_[src, tgt, pauc]), arithmetic_mean=float(np.mean(np.r_[src, tgt])),
-                hmean_source=hmean(src), hmean_target=hmean(tgt), amean_all=float(np.mean(np.r_[src, tgt, pauc])))
+    return dict(official_score=hmean(np.r_[src, tgt, pauc]), arithmetic_mean=float(np.nanmean(np.r_[src, tgt])),
+                hmean_source=hmean(src), hmean_target=hmean(tgt), amean_all=float(np.nanmean(np.r_[src, tgt, pauc])))
 
 # %% ../nbs/01b_metrics.ipynb #e6b1a322
 @dataclass
@@ -421,7 +423,7 @@ def attach_truth(scores:pd.DataFrame, # From `read_submission`: machine, section
 
 # %% ../nbs/01b_metrics.ipynb #9d2c2516
 def evaluate_dir(scores_dir, # Folder of anomaly_score_<machine>_section_<SS>_test.csv files (decision_result_* optional)
-                 data=None, # Dataset root in DCASE layout whose test clips are the reference (labels from their names)
+                 data=None, # Dataset root whose test clips are the reference (labels from their names or folders), or a CSV manifest
                  ground_truth=None, # The evaluator's ground-truth folder (evaluation set, anonymised names)
                  max_fpr:float=MAX_FPR # Upper false-positive rate of the pAUC
                 ) -> EvalResult:
@@ -430,7 +432,8 @@ def evaluate_dir(scores_dir, # Folder of anomaly_score_<machine>_section_<SS>_te
         raise AsdNbError("give the reference labels with exactly one of --data ROOT (a dataset with labelled clip names) "
                          "and --ground-truth GT_DIR (the evaluator's ground-truth CSVs)" + ('' if data is None else ', not both'))
     for p in (data, ground_truth):
-        if p is not None and not Path(p).is_dir(): raise BadInputError(p, 'no such folder' if not Path(p).exists() else 'is not a folder')
+        if p is not None and not Path(p).is_dir() and not (p is data and Path(p).is_file() and Path(p).suffix.lower() == '.csv'):
+            raise BadInputError(p, 'no such folder' if not Path(p).exists() else 'is not a folder (or a CSV manifest)')
     scores = read_submission(scores_dir)
     truth = truth_from_data(data) if data is not None else truth_from_ground_truth(ground_truth)
     res = evaluate_scores(attach_truth(scores, truth), max_fpr)
@@ -448,7 +451,7 @@ def plot_roc(clips:pd.DataFrame, # One section's clips: columns label, domain, s
     from sklearn.metrics import roc_curve
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     y, s, dom = (clips['label'] == 'anomaly').to_numpy(int), clips['score'].to_numpy(float), clips['domain'].to_numpy()
-    for d in DOMAINS:
+    for d in [d for d in DOMAINS if (dom == d).any()]:  # a machine without domain shift has one curve
         keep = (dom == d) | (y == 1)
         fpr, tpr, _ = roc_curve(y[keep], s[keep])
         ax.plot(fpr, tpr, drawstyle='steps-post', label=f"{d} (AUC {domain_auc(y, s, dom, d):.3f})")

@@ -12,8 +12,8 @@ from typing import Annotated
 import pandas as pd
 import torch
 from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, delegates_to, folder_lock, note, open_settings
-from .data import clip_table, AUDIO_SUFFIXES
-from .audio import load_audio
+from .data import clip_table, AUDIO_SUFFIXES, _is_audio
+from .audio import load_audio, describe_audio
 from .metrics import EvalResult, submission_name, write_scores, decide
 from .backbone import SSLBackbone, tiny_config, check_source
 from .synth import make_dataset, MACHINES
@@ -25,10 +25,20 @@ from .results import (clips_fingerprint, detector_fingerprint, scored_clips, sav
                             report, name_list, Comparison)
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEMO_BASELINE_RECIPES', 'DEMO_DATA', 'machine_tables', 'fit_machine', 'score_machine', 'run', 'train',
-           'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'demo_results_dir', 'demo']
+__all__ = ['DEMO_RECIPE', 'DEMO_BASELINE_RECIPES', 'DEMO_DATA', 'data_source', 'machine_tables', 'fit_machine', 'score_machine',
+           'run', 'train', 'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'demo_results_dir',
+           'demo']
 
 # %% ../nbs/13_pipeline.ipynb #dd14c649
+def data_source(data_root, # Dataset folder (or CSV manifest) given as DATA_ROOT, or None
+                manifest=None # CSV manifest given as --manifest, or None
+               ) -> Path:
+    "The one source of clips a command reads: DATA_ROOT or --manifest (a CSV file, which `clip_table` reads as a manifest)."
+    if (data_root is None) == (manifest is None):
+        raise AsdNbError("give the clips as DATA_ROOT (a dataset folder) or as --manifest CSV" + (", not both" if manifest is not None else ""))
+    if manifest is not None and not Path(manifest).is_file(): raise BadInputError(manifest, 'no such file' if not Path(manifest).exists() else 'is not a file (a manifest is a CSV file)')
+    return Path(data_root if manifest is None else manifest)
+
 def machine_tables(data_root, # Dataset folder (any layout `clip_table` reads) or a CSV manifest
                    machines=None # Machine types to keep ('fan,valve' or a list); None: all
                   ) -> dict:
@@ -38,6 +48,7 @@ def machine_tables(data_root, # Dataset folder (any layout `clip_table` reads) o
     for m, g in table.groupby('machine', sort=False):
         train, test = (g[g.split == s].reset_index(drop=True) for s in ('train', 'test'))
         if train.empty or test.empty: note(f"{m}: skipped: it has no {'training' if train.empty else 'test'} clips"); continue
+        describe_audio(g.path, m)
         out[m] = (train, test)
     if not out: raise BadInputError(data_root, 'has no machine type with both training and test clips')
     return out
@@ -100,16 +111,18 @@ def _local(p) -> Path|None:
     return q.resolve() if q is not None and q.exists() else None
 
 @with_system_options
-def run(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder with <machine>/{train,test}/ clips (any layout `clip_table` reads)
+def run(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_ROOT'}]=None, # Dataset folder with <machine>/{train,test}/ clips (any layout `clip_table` reads)
         backbone:Annotated[str, {'opt': True, 'metavar': 'NAME_OR_PATH'}]=None, # Pretrained encoder of the ssl system: Hugging Face hub name or local folder
         out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the detectors, submission CSVs, results table and plots; an earlier run of the same settings is resumed
         system:Annotated[str, {'choices': list(SYSTEMS), 'metavar': 'SYSTEM'}]='ssl', # What to train and score: ssl (the paper's), ae, ae-mahala, mobilenet or mobilenet-knn
         machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types, comma-separated; default: all in DATA_ROOT
         overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
         progress:bool=True, # Say what is being done (--no-progress: quiet)
+        manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
         **kwargs) -> EvalResult|None:
     "Train, score and evaluate every machine type in one go: a detector per machine type, submission CSVs, results table and plots."
     if out is None: raise AsdNbError("run needs a results folder: out (--out RESULTS_DIR)")
+    data_root = data_source(data_root, manifest)
     s, opts = get_system(system), system_kwargs(kwargs)
     backbone = None if backbone is None else str(_local(backbone) or backbone)
     s.build(backbone=backbone, **opts)
@@ -139,14 +152,17 @@ def run(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder wi
 _TRAIN_OWN = 'data_root machine backbone out overwrite progress finetune run_dir device'
 
 @delegates_to(finetune, SSLDetector.__init__, but=_TRAIN_OWN)
-def train(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder with <machine>/train/ clips (any layout `clip_table` reads)
-          machine:Annotated[str, {'opt': True, 'required': True, 'metavar': 'M'}], # Machine type to train on, e.g. fan
-          backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}], # Pretrained encoder: Hugging Face hub name or local folder
-          out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RUN_DIR'}], # Run folder: new, empty, or an unfinished run of the same settings (resumed)
+def train(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_ROOT'}]=None, # Dataset folder with <machine>/train/ clips (any layout `clip_table` reads)
+          machine:Annotated[str, {'opt': True, 'required': True, 'metavar': 'M'}]=None, # Machine type to train on, e.g. fan
+          backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}]=None, # Pretrained encoder: Hugging Face hub name or local folder
+          out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RUN_DIR'}]=None, # Run folder: new, empty, or an unfinished run of the same settings (resumed)
           overwrite:bool=False, # Replace what asd_nb wrote in RUN_DIR earlier
           progress:bool=True, # Show fastai's progress bar and a table per epoch
+          manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
           **kwargs) -> Path:
     "Fine-tune a pretrained speech encoder on a machine type's attributes, fit its k-NN back end and save the detector (RUN_DIR/detector)."
+    data_root = data_source(data_root, manifest)
+    if missing := [f'--{k}' for k, v in (('machine', machine), ('backbone', backbone), ('out', out)) if v is None]: raise AsdNbError(f"train needs {', '.join(missing)}")
     backend = {k: v for k, v in kwargs.items() if k in inspect.signature(SSLDetector).parameters}
     SSLDetector(backbone, run_dir=out, **backend)  # checks the back end's options before any training
     finetune(data_root, machine, backbone, out, overwrite=overwrite, progress=progress,
@@ -179,13 +195,16 @@ def find_detectors(path # A detector folder, a run folder of `asd-nb train` (its
 
 # %% ../nbs/13_pipeline.ipynb #f19fd451
 def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector folder, or a folder of them (RESULTS_DIR/detectors of `asd-nb run`, RUN_DIR of `asd-nb train`)
-          data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder: the test/ clips of each detector's machine type are scored
-          out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}], # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
+          data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_ROOT'}]=None, # Dataset folder: the test/ clips of each detector's machine type are scored
+          out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
           machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types to score, comma-separated; default: every detector found
           overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
-          progress:bool=True # Say what is being done (--no-progress: quiet)
+          progress:bool=True, # Say what is being done (--no-progress: quiet)
+          manifest:Annotated[Path, {'metavar': 'CSV'}]=None # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
          ) -> EvalResult|None:
     "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known."
+    data_root = data_source(data_root, manifest)
+    if out is None: raise AsdNbError("score needs a results folder: --out RESULTS_DIR")
     found = find_detectors(detectors)
     if machines is not None:
         wanted = name_list(machines, 'machines')
@@ -209,10 +228,10 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
 # %% ../nbs/13_pipeline.ipynb #8bc85ca6
 def audio_files(paths # Files and folders
                ) -> list[Path]:
-    "The audio files of `paths`: files as given, folders searched recursively for audio extensions (hidden files skipped), sorted."
+    "The audio files of `paths`: files as given, folders searched recursively for files libsndfile reads (hidden files skipped), sorted."
     out = []
     for p in map(Path, [paths] if isinstance(paths, (str, os.PathLike)) else paths):
-        if p.is_dir(): out += sorted(f for f in p.rglob('*') if f.suffix.lower() in AUDIO_SUFFIXES and f.is_file()
+        if p.is_dir(): out += sorted(f for f in p.rglob('*') if f.is_file() and _is_audio(f)
                                      and not any(part.startswith('.') for part in f.relative_to(p).parts))
         elif p.exists() or p.is_symlink(): out.append(p)
         else: raise BadInputError(p, 'no such file or folder')
@@ -238,17 +257,19 @@ def predict_files(det:Detector, # A fitted detector
 
 # %% ../nbs/13_pipeline.ipynb #0b3840f5
 def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved detector (RESULTS_DIR/detectors/<machine> of `asd-nb run`, RUN_DIR/detector of `asd-nb train`)
-            clips:Annotated[list, {'nargs': '+', 'type': Path, 'metavar': 'CLIPS'}], # Audio files or folders (searched recursively)
+            clips:Annotated[list, {'opt': False, 'nargs': '*', 'type': Path, 'metavar': 'CLIPS'}]=None, # Audio files or folders (searched recursively)
             out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this new CSV (atomically); default: print them
             dcase_files:Annotated[Path, {'metavar': 'DIR'}]=None, # Also write DCASE anomaly_score_*/decision_result_* files (one pair per section) into this new or empty folder
             overwrite:bool=False, # Replace the CSV, and what an earlier predict wrote in DIR
             json:bool=False, # Print JSON (a list of {file, score, decision}) instead of CSV
-            progress:bool=True # Say on stderr how far it is
+            progress:bool=True, # Say on stderr how far it is
+            manifest:Annotated[Path, {'metavar': 'MANIFEST'}]=None # Also score the test clips of this CSV manifest (those of the detector's machine type where it names several)
            ) -> pd.DataFrame:
     "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip."
     import json as json_lib
     det = load_detector(detector)
-    files = audio_files(clips)
+    files = (audio_files(clips) if clips else []) + (_manifest_files(manifest, det) if manifest is not None else [])
+    if not files: raise AsdNbError("nothing to score: give audio files or folders (CLIPS), or --manifest CSV")
     if out is not None and (Path(out).resolve() in {f.resolve() for f in files} or Path(out).resolve() == Path(detector).resolve()):
         raise BadInputError(out, "is one of the inputs; write the scores to another file")
     if out is not None and Path(out).exists() and not overwrite: raise AsdNbError(f"{out}: already exists; refusing to overwrite it (--overwrite replaces it)")
@@ -262,6 +283,13 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
     for e in errors: print(f"asd-nb: error: {e}", file=sys.stderr)
     if errors: raise AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
     return df
+
+def _manifest_files(manifest, det:Detector) -> list[Path]:
+    "The test clips of a manifest, of the detector's machine type if the manifest names it."
+    table = clip_table(data_source(None, manifest))
+    if (m := det.info_.get('machine')) in set(table.machine): table = table[table.machine == m]
+    if (table.split == 'test').any(): table = table[table.split == 'test']
+    return [Path(p) for p in table.path]
 
 def _write_dcase(df:pd.DataFrame, det:Detector, folder:OutputFolder):
     "DCASE submission files of `df`: sections from DCASE names (00 otherwise), machine from the detector."

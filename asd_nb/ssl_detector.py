@@ -121,9 +121,16 @@ def _finetune_model(self:SSLDetector, table:pd.DataFrame):
     else: finetune_clips(table, self.backbone, run_dir, **{'progress': self.progress, **settings})
     self.model_, self.run_config_ = load_run(run_dir), read_config(run_dir)
 
+def _run_classes(classes:list, table:pd.DataFrame, cfg:dict, notes:list) -> list:
+    "The classes the fine-tuning learnt: `classes`, with each clip's pseudo-label where the run clustered the clips (`asd_nb.pseudo`)."
+    if not (p := (cfg or {}).get('pseudo')): return classes
+    notes.append(f"pseudo-labels: {p['n_clusters']} k-means clusters of the pre-trained encoder's embeddings (sizes {p['sizes']}; "
+                 f"silhouette by k: {p['silhouette']}) stand in for the missing attribute labels")
+    return [c if (j := p['clips'].get(str(path))) is None else f"{c};pseudo={j}" for c, path in zip(classes, table.path)]
+
 def _ssl_fit(self:SSLDetector, table:pd.DataFrame) -> np.ndarray:
     if self.model_ is None: self._finetune_model(table)
-    classes, segs = clip_classes(table), self._segments(table)
+    classes, segs = _run_classes(clip_classes(table), table, self.run_config_, self.notes_), self._segments(table)
     self.pool_ = None
     if self.segment_pooling == 'transformer':
         if (dim := segs[0].shape[1]) % 4:

@@ -39,6 +39,7 @@ from .audio import ClipCache
 from .augment import StatusAugment
 from .backbone import FAMILIES, FREEZE_MODES, SSLBackbone, LayerWeightedSum, LastLayer, backbone_splitter
 from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, encode_labels, poolings
+from .pseudo import pseudo_label_clips
 
 # %% auto #0
 __all__ = ['RUN_SETTINGS', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders', 'attribute_accuracy',
@@ -436,15 +437,18 @@ def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine ty
                    overwrite:bool=False, # Replace a finished run, or a run with other settings, in RUN_DIR
                    progress:bool=True, # Show fastai's progress bar and a table per epoch
                    data_root=None, # Where the clips come from, recorded in config.json (and the run folder may not lie inside it)
+                   *, pseudo_labels:bool=True, # Where the clips have no attribute labels (or one class), learn k-means clusters of the pre-trained encoder's embeddings instead (`asd_nb.pseudo`); False: never
                    **kwargs) -> Learner:
     "Fine-tune a pretrained speech encoder to classify the attributes of the clips in `clips` (AAM-softmax); resumes an interrupted run."
-    args = {**{k: p.default for k, p in inspect.signature(finetune_clips).parameters.items() if p.kind == inspect.Parameter.KEYWORD_ONLY}, **kwargs}
-    dl_kw, learn_kw, model_kw, bb_kw = split_kwargs(args, crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained)
+    args = {**{k: p.default for k, p in inspect.signature(finetune_clips).parameters.items() if p.kind == inspect.Parameter.KEYWORD_ONLY}, **kwargs, 'pseudo_labels': pseudo_labels}
+    dl_kw, learn_kw, model_kw, bb_kw = split_kwargs({k: v for k, v in args.items() if k != 'pseudo_labels'}, crop_dataloaders, asd_learner, ASDModel, SSLBackbone.from_pretrained)
     _check_args(dict(steps=steps, steps_per_epoch=steps_per_epoch, **args))
     plan = plan_steps(steps, steps_per_epoch)
     if 'label' in clips and (bad := clips.label.eq('anomaly')).any(): raise BadInputError(clips.path[bad].iloc[0], "is labelled anomaly; fine-tuning takes normal clips only")
+    clips, pseudo = pseudo_label_clips(clips, backbone, seed=args['seed']) if args['pseudo_labels'] else (clips, None)
     dls = crop_dataloaders(clips, plan[1] * learn_kw['accumulate'], **dl_kw)
     config = _run_config(data_root, clips.machine.iloc[0], backbone, dict(steps=steps, steps_per_epoch=steps_per_epoch, **args), dls, plan)
+    if pseudo is not None: config['pseudo'] = pseudo  # the clustering, reported in the run record; `SSLDetector` trains its pooling on the same classes
     inputs = tuple(p for p in (data_root, Path(backbone).expanduser()) if p is not None and Path(p).exists())
     check_run(out, config, overwrite, inputs)
     torch.manual_seed(args['seed'])
