@@ -388,6 +388,7 @@ def grid(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder w
     from asd_nb.backbone import check_source
     opts = system_kwargs(kwargs)
     if 'seed' in opts: raise AsdNbError("grid runs seeds 0 .. N-1 of every cell: use --seeds N, not --seed")
+    if clash := [k for k in opts if k in VARIANTS['ws+sa+tfp']]: raise AsdNbError(f"--{clash[0].replace('_', '-')} is set by each row's variant: choose rows with --variants")
     configs = grid_configs(backbones, variants, systems)
     if machines is None or not dry_run: names = list(machine_tables(data_root, machines))
     else: names = name_list(machines, 'machines')
