@@ -99,6 +99,10 @@ command('synth', 'asd_nb.synth:make_dataset',
         "Write a synthetic dataset of machine sounds in the DCASE 2023 Task 2 layout (the demo's default data).",
         show='asd_nb.data:summarize_clips')
 
+# %% ../nbs/20_cli.ipynb #9e1c2a14
+command('grid', 'asd_nb.grid:grid',
+        "Han et al.'s Table 1 over seeds: a grid of systems x machine types x seeds, one results folder per cell, one table of mean +- std beside the paper's numbers.")
+
 # %% ../nbs/20_cli.ipynb #fcaa5f64
 def usage() -> str:
     "The top-level help: what `asd-nb` is and its subcommands, one line each."
@@ -143,3 +147,6 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
         print(f"asd-nb: {name} interrupted", file=sys.stderr)
         return 130
     return 0
+
+# %% ../nbs/20_cli.ipynb #5b7c1d21
+if __name__ == '__main__': sys.exit(main())

@@ -167,6 +167,8 @@ def train(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DAT
     SSLDetector(backbone, run_dir=out, **backend)  # checks the back end's options before any training
     finetune(data_root, machine, backbone, out, overwrite=overwrite, progress=progress,
              **{k: v for k, v in kwargs.items() if k in inspect.signature(finetune).parameters})
+    from fastai.torch_core import rank_distrib
+    if rank_distrib(): return Path(out)/'detector'  # data-parallel fine-tuning: the main process fits and saves the detector
     train_set = clip_table(data_root, machines=machine)
     train_set = train_set[train_set.split == 'train'].reset_index(drop=True)
     det = SSLDetector.from_run(out, **backend).fit(train_set)

@@ -87,9 +87,10 @@ def all_options() -> dict:
     "Option name -> `Option`, over every system."
     seen = {}
     for s in SYSTEMS.values():
+        mine = s.options()  # once per system: docments parses source code, slow
         for t in s._targets():
             for name, d in docments(t, full=True, eval_str=True, returns=False).items():
-                if name not in s.options() or s.name in seen.get(name, {}).get('defaults', {}): continue
+                if name not in mine or s.name in seen.get(name, {}).get('defaults', {}): continue
                 e = seen.setdefault(name, dict(doc=d.docment, anno=resolve_annotation(d.anno, t), defaults={}))
                 e['defaults'][s.name] = d.default
     out = {}

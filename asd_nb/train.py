@@ -27,7 +27,7 @@ from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
-from fastai.torch_core import default_device
+from fastai.torch_core import default_device, num_distrib, rank_distrib
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as tensors_to_bytes
 from transformers.utils import logging as hf_logging
@@ -45,7 +45,7 @@ from .pseudo import pseudo_label_clips
 __all__ = ['RUN_SETTINGS', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders', 'attribute_accuracy',
            'SkipEmptyValidation', 'asd_learner', 'EpochSeed', 'save_tensors', 'read_tensors', 'save_checkpoint',
            'load_checkpoint', 'Checkpoint', 'read_config', 'check_run', 'open_run', 'save_run', 'load_run',
-           'model_from_config', 'plan_steps', 'finetune_clips', 'finetune']
+           'model_from_config', 'plan_steps', 'data_parallel', 'finetune_clips', 'finetune']
 
 # %% ../nbs/06_finetune.ipynb #6fbb23b6
 class ASDModel(nn.Module):
@@ -137,6 +137,7 @@ def crop_dataloaders(clips:pd.DataFrame, # Training clips of one machine type: `
                      valid_pct:float=0.1, # Fraction of each class's clips held out to monitor accuracy (0: none)
                      seed:int=0, # Seed of the validation split and the crops (`finetune` also seeds the model's initialisation and each epoch with it)
                      num_workers:int=0, # Worker processes making batches (0: in the training process)
+                     pin_memory:bool=True, # Batches in page-locked memory on a GPU machine (faster copies to the GPU); ignored without one
                      cache:ClipCache|None=None # Decoded clips; None: a new in-memory cache
                     ) -> DataLoaders:
     "Training (class-balanced, augmented) and validation (fixed crops) loaders; `.vocab`, `.n_classes` and `.aug` describe the classes."
@@ -148,7 +149,7 @@ def crop_dataloaders(clips:pd.DataFrame, # Training clips of one machine type: `
         raise BadInputError(short[0], f"is shorter than the {crop_seconds:g} s training crops ({len(short)} such clip(s)); use shorter crops")
     t, v = split_valid(y, valid_pct, seed)
     aug = StatusAugment(len(vocab), seg_len=seg_len) if status_aug else None
-    paths, kw = clips.path.to_numpy(), dict(cache=cache, seconds=crop_seconds, seed=seed, bs=bs, num_workers=num_workers)
+    paths, kw = clips.path.to_numpy(), dict(cache=cache, seconds=crop_seconds, seed=seed, bs=bs, num_workers=num_workers, pin_memory=pin_memory and torch.cuda.is_available())
     dls = DataLoaders(CropLoader(paths[t], y[t], aug=aug, n=n_batches * bs, **kw), CropLoader(paths[v], y[v], **kw), device=default_device())
     dls.vocab, dls.aug, dls.n_classes = vocab, aug, aug.n_classes_out if aug else len(vocab)
     return dls
@@ -223,7 +224,7 @@ def save_checkpoint(learn:Learner, # A Learner whose optimizer exists
                     epoch:int, # Epochs completed
                     **info): # More JSON-serialisable entries for the metadata (e.g. `history`)
     "Save model weights, optimizer state and `epoch` to one safetensors file, atomically."
-    tensors = {f'model.{k}': v for k, v in learn.model.state_dict().items()}
+    tensors = {f'model.{k}': v for k, v in getattr(learn.model, 'module', learn.model).state_dict().items()}  # unwrapped from DDP
     opt_meta = []
     for i, st in enumerate(learn.opt.state_dict()['state']):
         opt_meta.append({k: v for k, v in st.items() if not isinstance(v, torch.Tensor)})
@@ -266,7 +267,7 @@ class Checkpoint(Callback):
     def before_epoch(self): self.trained = False
     def before_train(self): self.trained = True
     def after_epoch(self):
-        if not self.trained: return
+        if not self.trained or rank_distrib(): return  # one process writes (data-parallel training)
         names, values = self.recorder.metric_names[1:], self.recorder.final_record
         self.history.append(dict(epoch=self.epoch + 1, **{n: None if v is None else float(v) for n, v in zip(names, values)}))
         sl, scaler = self.recorder.smooth_loss, getattr(self.learn, 'scaler', None)
@@ -274,7 +275,7 @@ class Checkpoint(Callback):
                         scaler=scaler.state_dict() if scaler is not None else {})
 
 # %% ../nbs/06_finetune.ipynb #03a63e0e
-RUN_SETTINGS = ('overwrite', 'progress', 'num_workers', 'data_root') # `finetune` arguments that do not change the result, left out of config.json
+RUN_SETTINGS = ('overwrite', 'progress', 'num_workers', 'pin_memory', 'data_root') # `finetune` arguments that do not change the result, left out of config.json
 _RUN_FILES = ('checkpoint.safetensors', 'backbone', 'head.safetensors', 'history.csv') # What a run writes besides config.json
 _RUN_KEYS = {'machine': str, 'n_classes_out': int, 'crop_seconds': float} # What the readers of a run folder rely on
 
@@ -394,6 +395,46 @@ def plan_steps(steps:int, # Optimizer updates wanted
     n_epochs = math.ceil(steps / steps_per_epoch)
     return n_epochs, math.ceil(steps / n_epochs)
 
+# %% ../nbs/06_finetune.ipynb #d1a7e0c4
+@contextmanager
+def _no_lock(): yield
+
+def _state():
+    "Accelerate's view of the processes (gloo on CPUs, nccl on GPUs); it joins the process group on first use."
+    from accelerate import PartialState
+    return PartialState(cpu=not torch.cuda.is_available())
+
+def _barrier():
+    "Wait until every process of a data-parallel run is here (nothing in one process)."
+    if num_distrib() > 1: _state().wait_for_everyone()
+
+def _open_run_ranks(out, config:dict, overwrite:bool, inputs) -> Path|None:
+    "`open_run` in the main process; the other processes wait for it, then find the same checkpoint (reading only)."
+    if num_distrib() <= 1: return open_run(out, config, overwrite, inputs)
+    with _state().main_process_first():
+        return open_run(out, config, overwrite, inputs) if not rank_distrib() else check_run(out, config, False, inputs)
+
+@contextmanager
+def data_parallel(learn:Learner # The Learner to train
+                 ):
+    "Train `learn` data-parallel across the processes of `accelerate launch` / `torchrun` (DDP via fastai's `DistributedTrainer`); in one process, as it is."
+    if num_distrib() <= 1: yield learn; return
+    try: from fastai.distributed import DistributedTrainer, DistributedDL
+    except (ImportError, NameError): raise AsdNbError("data-parallel training needs Hugging Face Accelerate: pip install 'asd-nb[distributed]'") from None
+    class SharedBatchDL(DistributedDL):
+        "Process r takes crops r, r+W, r+2W, ... of the epoch: together the W processes see each one-process batch."
+        def get_idxs(self):
+            idxs = list(self.dl.get_idxs())  # the same in every process: drawn from (seed, epoch), no broadcast needed
+            self.n, self.n_padded = len(idxs), -(-len(idxs) // self.world_size) * self.world_size
+            return (idxs + idxs[:self.n_padded - self.n])[self.rank::self.world_size]
+        def set_epoch(self, epoch:int): self.dl.set_epoch(epoch)
+    class Trainer(DistributedTrainer):
+        def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else SharedBatchDL(dl, device=self.accelerator.device)
+    _state()
+    learn.add_cb(cb := Trainer(sync_bn=False, cpu=not torch.cuda.is_available()))
+    try: yield learn
+    finally: learn.remove_cb(cb)
+
 # %% ../nbs/06_finetune.ipynb #f93d18a3
 _WHOLE = dict(steps=1, steps_per_epoch=1, bs=1, accumulate=1, emb_dim=1, k_subcenters=1, seed=0, num_workers=0) # Least value of each whole-number option
 _POSITIVE, _NON_NEGATIVE = ('crop_seconds', 'lr', 'scale'), ('wd', 'margin') # Real-valued options above 0, and at least 0
@@ -423,8 +464,9 @@ def _fit(learn:Learner, n_epochs:int, start:int, progress:bool):
     "`fit_one_cycle` from epoch `start`, with or without fastai's progress bar and table."
     if start >= n_epochs: return
     try:
-        if progress: return learn.fit_one_cycle(n_epochs, start_epoch=start)
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, start_epoch=start)
+        with data_parallel(learn):
+            if progress and not rank_distrib(): return learn.fit_one_cycle(n_epochs, start_epoch=start)
+            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, start_epoch=start)
     except BadInputError as e: raise BadInputError(e.path, e.problem) from None  # without the callback's name that fastai puts in front
 
 # %% ../nbs/06_finetune.ipynb #84e9f167
@@ -446,7 +488,9 @@ def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine ty
     plan = plan_steps(steps, steps_per_epoch)
     if 'label' in clips and (bad := clips.label.eq('anomaly')).any(): raise BadInputError(clips.path[bad].iloc[0], "is labelled anomaly; fine-tuning takes normal clips only")
     clips, pseudo = pseudo_label_clips(clips, backbone, seed=args['seed']) if args['pseudo_labels'] else (clips, None)
-    dls = crop_dataloaders(clips, plan[1] * learn_kw['accumulate'], **dl_kw)
+    world = max(num_distrib(), 1)  # processes of a data-parallel run: each takes bs / world crops per batch
+    if dl_kw['bs'] % world: raise AsdNbError(f"bs={dl_kw['bs']} is the batch of all {world} processes together: make it a multiple of {world}")
+    dls = crop_dataloaders(clips, plan[1] * learn_kw['accumulate'] * world, **{**dl_kw, 'bs': dl_kw['bs'] // world})
     config = _run_config(data_root, clips.machine.iloc[0], backbone, dict(steps=steps, steps_per_epoch=steps_per_epoch, **args), dls, plan)
     if pseudo is not None: config['pseudo'] = pseudo  # the clustering, reported in the run record; `SSLDetector` trains its pooling on the same classes
     inputs = tuple(p for p in (data_root, Path(backbone).expanduser()) if p is not None and Path(p).exists())
@@ -455,14 +499,15 @@ def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine ty
     with _no_hf_bars(): model = ASDModel(SSLBackbone.from_pretrained(backbone, **bb_kw), dls.n_classes, **model_kw)
     _check_crop(model.backbone, dls.train)
     learn = asd_learner(dls, model, cbs=[EpochSeed(args['seed'])], **learn_kw)
-    with folder_lock(out, 'asd-nb train'):
-        resume = open_run(out, config, overwrite, inputs)
+    with folder_lock(out, 'asd-nb train') if not rank_distrib() else _no_lock():
+        resume = _open_run_ranks(out, config, overwrite, inputs)
         meta = load_checkpoint(learn, resume) if resume is not None else {}
         if meta: print(f"asd-nb: resuming {out} after epoch {meta['epoch']} of {plan[0]}", file=sys.stderr)
         learn.add_cb(ckpt := Checkpoint(Path(out)/'checkpoint.safetensors', meta))
         _fit(learn, plan[0], meta.get('epoch', 0), progress)
-        save_run(learn.model, out, ckpt.history)
-    print(f"asd-nb: fine-tuned model saved in {out}", file=sys.stderr)
+        if not rank_distrib(): save_run(learn.model, out, ckpt.history)
+        _barrier()
+    if not rank_distrib(): print(f"asd-nb: fine-tuned model saved in {out}", file=sys.stderr)
     return learn
 
 # %% ../nbs/06_finetune.ipynb #98e412dd
