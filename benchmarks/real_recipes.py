@@ -31,7 +31,10 @@ its numbers mean nothing.
 --sweep measures the back-end defaults (issue 15, section 2b) on the fine-tuned model of `paper` for each seed: the
 segment embeddings are computed once, then every combination of segment pooling (transformer, mean), banks (domain,
 all; with source clips only `domain` falls back to one bank, as `fit_knn` notes), normalisation (None, mean, zscore)
-and k (1, 2, 4, 8) is fitted on the training clips and scored.
+and k (1, 2, 4, 8) is fitted on the training clips and scored. Read it knowing the split: its clips are all source
+and all one class, so `domain` and `all` banks are the same bank, a bank normalisation (one affine map of one bank's
+scores) cannot change the ranking, and transformer pooling is trained on a single class. On this split the sweep can
+only rank pooling and k; banks and normalisation need a split with target-domain training clips.
 
 No choice here looks at test labels: the settings are fixed above, the same for every configuration.
 Nothing is written to the repository; runs go to a temporary folder (or --work DIR, which is reused across calls).
