@@ -24,7 +24,7 @@ Configurations (each over --seeds seeds; mean +- std, and the CPU time of one se
                refitted, so their CPU time is the back end's alone). This split has no target clips, so knn-smote has
                nothing to oversample and scores as `paper` does: reported as such.
 Scale: CPU (default) 200 updates of 8 one-second crops (lr 5e-4, no validation split), sliding windows of 1 s with a
-0.5 s hop: about 5-10 minutes of CPU per configuration and seed for Whisper-base on 2 cores. --full: the paper's
+hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per configuration and seed for Whisper-base on 2 cores. --full: the paper's
 10 000 updates of 32 two-second crops (GPU). --quick: a smoke test (1 seed, 4 updates, 8 training and 16 test clips);
 its numbers mean nothing.
 
@@ -52,6 +52,7 @@ SCALES = {  # the fine-tuning options of each scale; the rest stay at finetune_c
     'cpu': dict(steps=200, steps_per_epoch=100, bs=8, crop_seconds=1.0, valid_pct=0.),
     'full': dict(steps=10_000, steps_per_epoch=500, bs=32, crop_seconds=2.0, valid_pct=0.),
     'quick': dict(steps=4, steps_per_epoch=4, bs=4, crop_seconds=1.0, valid_pct=0.)}
+WINDOWS = {'cpu': dict(hop_seconds=1.0), 'full': {}, 'quick': dict(hop_seconds=1.0)} # scoring windows: on CPU without overlap (half the encoder time)
 FINETUNE = {'paper': {}, 'lora': dict(lora_rank=64), 'adacos': dict(loss='adacos'),
             'subcluster': dict(loss='subcluster-adacos', k_subcenters=16), 'mixup': dict(mixup=0.5)}
 BACKENDS = {'knn-smote': dict(variant='knn-smote'), 'kmeans-knn': dict(variant='kmeans-knn'), 'knn-rescale': dict(variant='knn-rescale')}
@@ -99,7 +100,7 @@ def timed(f, *args, **kwargs):
     t = time.process_time(); out = f(*args, **kwargs)
     return out, time.process_time() - t
 
-def recipes(args, train, test, scale: dict, work: Path) -> pd.DataFrame:
+def recipes(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
     names = args.only.split(',') if args.only else CONFIGS
     if bad := [n for n in names if n not in CONFIGS]: raise SystemExit(f"unknown configuration(s) {bad}; choose from {CONFIGS}")
     rows = []
@@ -107,16 +108,16 @@ def recipes(args, train, test, scale: dict, work: Path) -> pd.DataFrame:
         for seed in ([0] if name == 'frozen' else range(args.seeds)):
             run = work/f'paper_seed{seed}' if name == 'paper' or name in BACKENDS else work/f'{name}_seed{seed}'
             if name == 'frozen': scores, cpu = timed(frozen_scores, args.encoder, train, test)
-            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]})
+            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, **windows)
             else:
-                if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale)  # the paper's model, not timed here
-                scores, cpu = timed(backend_scores, run, train, test, seed, **BACKENDS[name])
+                if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)  # the paper's model, not timed here
+                scores, cpu = timed(backend_scores, run, train, test, seed, **BACKENDS[name], **windows)
             auc, pauc = metrics(test, scores)
             rows.append(dict(config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
             print(f"  {name:12s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
     return pd.DataFrame(rows)
 
-def sweep(args, train, test, scale: dict, work: Path) -> pd.DataFrame:
+def sweep(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
     "Every back-end setting on the segment embeddings of the paper's fine-tuned model, per seed."
     from asd_nb.ssl_detector import SSLDetector, clip_classes
     from asd_nb.losses import encode_labels
@@ -125,8 +126,8 @@ def sweep(args, train, test, scale: dict, work: Path) -> pd.DataFrame:
     rows = []
     for seed in range(args.seeds):
         run = work/f'paper_seed{seed}'
-        if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale)
-        det = SSLDetector.from_run(run, seed=seed)
+        if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)
+        det = SSLDetector.from_run(run, seed=seed, **windows)
         seg_tr, seg_te = det._segments(train), det._segments(test)
         y, vocab = encode_labels(clip_classes(train))
         for pooling in ('transformer', 'mean'):
@@ -170,13 +171,14 @@ def main():
     warnings.filterwarnings('ignore')
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()
-    scale = SCALES['quick' if args.quick else 'full' if args.full else 'cpu']
+    size = 'quick' if args.quick else 'full' if args.full else 'cpu'
+    scale, windows = SCALES[size], WINDOWS[size]
     train, test = split(args.data, args.quick)
     print(f"real_recipes: {len(train)} training normals, {(test.label == 'normal').sum()} test normals, {(test.label == 'anomaly').sum()} anomalies; "
-          f"encoder {args.encoder}; {args.seeds} seed(s); scale {scale}; torch threads {torch.get_num_threads()}, device {'cuda' if torch.cuda.is_available() else 'cpu'}")
+          f"encoder {args.encoder}; {args.seeds} seed(s); scale {scale} {windows}; torch threads {torch.get_num_threads()}, device {'cuda' if torch.cuda.is_available() else 'cpu'}")
     with tempfile.TemporaryDirectory(prefix='asd-nb-recipes-') as tmp:
         work = args.work or Path(tmp)
-        if args.sweep: print(summary(sweep(args, train, test, scale, work), ['pooling', 'banks', 'normalize', 'k']).to_string())
-        else: print(summary(recipes(args, train, test, scale, work), 'config').to_string())
+        if args.sweep: print(summary(sweep(args, train, test, scale, windows, work), ['pooling', 'banks', 'normalize', 'k']).to_string())
+        else: print(summary(recipes(args, train, test, scale, windows, work), 'config').to_string())
 
 if __name__ == '__main__': main()
