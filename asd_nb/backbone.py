@@ -13,19 +13,22 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 from safetensors import SafetensorError
-from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
+from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, ASTFeatureExtractor, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
+from transformers.audio_utils import mel_filter_bank
 from transformers.masking_utils import create_bidirectional_mask
 from transformers.models.whisper.modeling_whisper import WhisperEncoder, WhisperPreTrainedModel
-from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir, BadArgumentError
+from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir, BadArgumentError, check_int
 
 # %% auto #0
-__all__ = ['FAMILIES', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'normalize_wav',
-           'WhisperEncoderOnly', 'SSLBackbone', 'check_source', 'backbone_splitter', 'LayerWeightedSum', 'LastLayer',
-           'plot_layer_weights']
+__all__ = ['FAMILIES', 'LORA_TARGETS', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'ASTFbank',
+           'ast_hidden_states', 'normalize_wav', 'WhisperEncoderOnly', 'SSLBackbone', 'check_source',
+           'backbone_splitter', 'LayerWeightedSum', 'LastLayer', 'plot_layer_weights']
 
 # %% ../nbs/04_backbone.ipynb #b811dcb4
 FAMILIES = {'wav2vec2': 'wav2vec 2.0 / XLS-R', 'hubert': 'HuBERT', 'wavlm': 'WavLM', 'unispeech': 'UniSpeech',
-            'unispeech-sat': 'UniSpeech-SAT', 'data2vec-audio': 'Data2Vec-Audio', 'whisper': 'Whisper (encoder)'}
+            'unispeech-sat': 'UniSpeech-SAT', 'data2vec-audio': 'Data2Vec-Audio', 'whisper': 'Whisper (encoder)',
+            'audio-spectrogram-transformer': 'AST (Audio Spectrogram Transformer)'}
+LORA_TARGETS = 'q_proj,k_proj,v_proj,out_proj,o_proj' # The linear layers `add_lora` adapts by default: the attention projections of every family
 
 # %% ../nbs/04_backbone.ipynb #0cf55720
 def _prepare_config(config, source='config'):
@@ -48,6 +51,9 @@ def tiny_config(model_type:str, # One of `FAMILIES`
         kw = dict(d_model=32, encoder_layers=2, encoder_attention_heads=2, encoder_ffn_dim=64, decoder_layers=1,
                   decoder_attention_heads=2, decoder_ffn_dim=64, vocab_size=64, max_target_positions=16,
                   pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=1, begin_suppress_tokens=None)
+    elif model_type == 'audio-spectrogram-transformer':
+        kw = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, num_mel_bins=32,
+                  hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     else:
         kw = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
                   conv_dim=(32, 32, 32), conv_stride=(5, 8, 8), conv_kernel=(10, 8, 8),
@@ -104,6 +110,47 @@ def whisper_hidden_states(encoder:WhisperEncoder, # `transformers`' Whisper enco
     states[-1] = encoder.layer_norm(states[-1])
     return tuple(states)
 
+# %% ../nbs/04_backbone.ipynb #21a208c5
+class ASTFbank(nn.Module):
+    "AST's Kaldi-style log-mel filterbank in torch, normalised: `(B, T)` 16 kHz waveforms -> `(B, N, n_mels)`, `N = (T - 400) // 160 + 1`."
+    def __init__(self,
+                 n_mels:int=128, # Mel bands (AST: 128)
+                 mean:float=-4.2677393, # Mean of the log-mel values the encoder was trained on (AudioSet's)
+                 std:float=4.5689974, # Their standard deviation; features are scaled by 1/(2 std), as AST does
+                 sr:int=16000): # Sample rate
+        super().__init__()
+        self.n_mels, self.mean, self.std, self.win, self.hop, self.n_fft = n_mels, mean, std, 400, 160, 512
+        filters = mel_filter_bank(num_frequency_bins=self.n_fft // 2 + 1, num_mel_filters=n_mels, min_frequency=20, max_frequency=sr // 2,
+                                  sampling_rate=sr, norm=None, mel_scale='kaldi', triangularize_in_mel_space=True)
+        self.register_buffer('mel_filters', torch.tensor(filters, dtype=torch.float32), persistent=False)
+        self.register_buffer('window', torch.hann_window(self.win, periodic=False), persistent=False)
+
+    def forward(self, wav:torch.Tensor) -> torch.Tensor:
+        frames = wav.float().unfold(-1, self.win, self.hop)
+        frames = frames - frames.mean(-1, keepdim=True)
+        frames = torch.cat([frames[..., :1] * (1 - 0.97), frames[..., 1:] - 0.97 * frames[..., :-1]], -1)
+        power = torch.fft.rfft(frames * self.window, n=self.n_fft).abs()**2
+        fbank = (power @ self.mel_filters).clamp(min=1.192092955078125e-07).log()
+        return (fbank - self.mean) / (2 * self.std)
+
+# %% ../nbs/04_backbone.ipynb #b6fee56e
+def ast_hidden_states(model:nn.Module, # `transformers`' `ASTModel` (its parameters are used, not its `forward`)
+                      fbank:torch.Tensor # Features `(B, N, n_mels)` from `ASTFbank`, 16 <= N <= `config.max_length`
+                     ) -> tuple[torch.Tensor, ...]:
+    "The `L+1` hidden states of AST, each averaged over frequency patches: `(B, t, D)`, `t = (N - 16) // time_stride + 1`."
+    cfg, emb = model.config, model.embeddings
+    if not cfg.patch_size <= fbank.shape[1] <= cfg.max_length:
+        raise AsdNbError(f"AST takes {cfg.patch_size} to {cfg.max_length} filterbank frames; got {fbank.shape[1]}: cut the clip into chunks")
+    f_dim, t_max = emb.get_shape(cfg)
+    x = emb.patch_embeddings(fbank)
+    t, pos = x.shape[1] // f_dim, emb.position_embeddings
+    grid = pos[:, 2:].unflatten(1, (f_dim, t_max))[:, :, :t].flatten(1, 2)
+    tokens = torch.cat([emb.cls_token, emb.distillation_token], 1) + pos[:, :2]
+    states = [emb.dropout(torch.cat([tokens.expand(len(x), -1, -1), x + grid], 1))]
+    for layer in model.layers: states.append(layer(states[-1]))
+    states[-1] = model.layernorm(states[-1])
+    return tuple(s[:, 2:].unflatten(1, (f_dim, t)).mean(1) for s in states)
+
 # %% ../nbs/04_backbone.ipynb #32849c20
 def normalize_wav(wav:torch.Tensor, # Waveforms `(B, T)`
                   lengths:torch.Tensor|None=None, # Valid samples per clip `(B,)`; None: all
@@ -138,12 +185,14 @@ class SSLBackbone(nn.Module):
         super().__init__()
         self.model,self.config = model,model.config
         self.family = self.config.model_type
-        self.is_whisper = self.family == 'whisper'
-        self.normalize = normalize and not self.is_whisper
+        self.is_whisper, self.is_ast = self.family == 'whisper', self.family == 'audio-spectrogram-transformer'
+        self.normalize = normalize and not (self.is_whisper or self.is_ast)
         if use_attention_mask is None:
-            use_attention_mask = self.is_whisper or getattr(self.config, 'feat_extract_norm', 'layer') == 'layer'
+            use_attention_mask = self.is_whisper or (not self.is_ast and getattr(self.config, 'feat_extract_norm', 'layer') == 'layer')
         self.use_attention_mask = use_attention_mask
         self.log_mel = WhisperLogMel(self.config.num_mel_bins) if self.is_whisper else None
+        self.fbank = ASTFbank(self.config.num_mel_bins) if self.is_ast else None
+        self.lora_rank = 0  # see `add_lora`
         self.n_layers,self.hidden_size = self.config.num_hidden_layers,self.config.hidden_size
         self._always_frozen = {n for n,p in model.named_parameters() if not p.requires_grad}
         if gradient_checkpointing:  # transformers 5 renamed `gradient_checkpointing_enable`
@@ -172,6 +221,7 @@ def frame_lengths(self:SSLBackbone, lengths:torch.Tensor) -> torch.Tensor:
     "Number of output frames for clips of `lengths` samples."
     lengths = torch.as_tensor(lengths)
     if self.is_whisper: return (lengths // self.log_mel.hop_length - 1) // 2 + 1
+    if self.is_ast: return (((lengths - self.fbank.win) // self.fbank.hop + 1 - self.config.patch_size) // self.config.time_stride + 1).clamp(min=0)
     return self.model._get_feat_extract_output_lengths(lengths).long()
 
 # %% ../nbs/04_backbone.ipynb #3aa68414
@@ -196,6 +246,7 @@ def forward(self:SSLBackbone,
         if self.is_whisper:
             mel_lengths = lengths // self.log_mel.hop_length if masked else None
             states = self.model(self.log_mel(wav).to(self.model.dtype), mel_lengths)
+        elif self.is_ast: states = ast_hidden_states(self.model, self.fbank(wav).to(self.model.dtype))
         else:
             mask = valid.long() if masked else None
             states = self.model(wav.to(self.model.dtype), attention_mask=mask, output_hidden_states=True).hidden_states
@@ -211,7 +262,8 @@ def set_freeze(self:SSLBackbone,
     "Make the backbone trainable ('none'), all but its convolutional front end ('feature_encoder'), or fixed ('all')."
     if freeze not in FREEZE_MODES: raise BadArgumentError(f"freeze must be one of {FREEZE_MODES}; got {freeze!r}")
     self.freeze = freeze
-    front = (self.model.encoder.conv1, self.model.encoder.conv2) if self.is_whisper else (self.model.feature_extractor,)
+    front = ((self.model.encoder.conv1, self.model.encoder.conv2) if self.is_whisper else (self.model.embeddings.patch_embeddings,) if self.is_ast
+             else (self.model.feature_extractor,))
     front_params = {id(p) for m in front for p in m.parameters()}
     for n,p in self.model.named_parameters():
         p.requires_grad_(n not in self._always_frozen and freeze != 'all' and not (freeze == 'feature_encoder' and id(p) in front_params))
@@ -261,6 +313,13 @@ def _feature_extractor_settings(source:str) -> dict:
     except (OSError, ValueError): return {}
     return {k: getattr(fe, k) for k in ('do_normalize', 'return_attention_mask') if hasattr(fe, k)}
 
+# %% ../nbs/04_backbone.ipynb #04085f7b
+def _ast_stats(source:str) -> tuple[float, float]:
+    "`(mean, std)` of the AST checkpoint's feature extractor; AudioSet's where it has none."
+    try: fe = AutoFeatureExtractor.from_pretrained(source)
+    except (OSError, ValueError): fe = None
+    return float(getattr(fe, 'mean', -4.2677393)), float(getattr(fe, 'std', 4.5689974))
+
 # %% ../nbs/04_backbone.ipynb #635326f2
 class _DropLoadReport(logging.Filter):
     "Drop `transformers`' load report (it lists skipped task-head weights, which is expected here)."
@@ -287,28 +346,34 @@ def from_pretrained(cls:SSLBackbone,
                     name_or_path, # Hub name (e.g. 'microsoft/wavlm-base-plus') or local checkpoint folder
                     freeze:str='none', # 'none', 'feature_encoder' or 'all'
                     gradient_checkpointing:bool=False, # Trade compute for activation memory?
-                    normalize:bool|None=None): # Normalise each clip? None: the checkpoint's `do_normalize`
+                    normalize:bool|None=None, # Normalise each clip? None: the checkpoint's `do_normalize`
+                    lora_rank:int=0, # Rank of LoRA adapters on the encoder's attention, the rest of it frozen (0: no adapters; Hu et al. 2022)
+                    lora_targets:str=LORA_TARGETS): # Comma-separated names of the linear layers that get adapters (with lora_rank > 0)
     "Load a pretrained encoder of one of `FAMILIES` by hub name or local path."
     source = check_source(name_or_path)
     try: config = AutoConfig.from_pretrained(source)
     except (OSError, ValueError) as e: raise BadInputError(source, f"cannot read its config: {str(e).splitlines()[0]}") from None
     config = _prepare_config(config, source)
     model = _load_weights(WhisperEncoderOnly if config.model_type == 'whisper' else AutoModel, source, config)
-    fe = {} if config.model_type == 'whisper' else _feature_extractor_settings(source)
-    return cls(model, normalize=fe.get('do_normalize', False) if normalize is None else normalize,
-               use_attention_mask=fe.get('return_attention_mask'), freeze=freeze, gradient_checkpointing=gradient_checkpointing)
+    check_int(lora_rank, 'lora_rank', 0)
+    fe = {} if config.model_type in ('whisper', 'audio-spectrogram-transformer') else _feature_extractor_settings(source)
+    bb = cls(model, normalize=fe.get('do_normalize', False) if normalize is None else normalize,
+             use_attention_mask=fe.get('return_attention_mask'), freeze=freeze, gradient_checkpointing=gradient_checkpointing)
+    if bb.is_ast: bb.fbank.mean, bb.fbank.std = _ast_stats(source)
+    return bb.add_lora(lora_rank, lora_targets) if lora_rank else bb
 
 # %% ../nbs/04_backbone.ipynb #3da16b30
 @patch
 def save_pretrained(self:SSLBackbone,
                     path, # New or empty folder
                     overwrite:bool=False): # Allow a folder that already holds files?
-    "Save the encoder and its feature-extractor settings in Hugging Face layout."
+    "Save the encoder (LoRA adapters merged into its weights) and its feature-extractor settings in Hugging Face layout."
     path = prepare_out_dir(path, overwrite)
     if self.is_whisper: fe = WhisperFeatureExtractor(feature_size=self.config.num_mel_bins)
+    elif self.is_ast: fe = ASTFeatureExtractor(num_mel_bins=self.config.num_mel_bins, max_length=self.config.max_length, mean=self.fbank.mean, std=self.fbank.std)
     else: fe = Wav2Vec2FeatureExtractor(do_normalize=self.normalize, return_attention_mask=self.use_attention_mask)
     try:
-        with os_errors(path): self.model.save_pretrained(path); fe.save_pretrained(path)
+        with os_errors(path): (_merged(self.model) if self.lora_rank else self.model).save_pretrained(path); fe.save_pretrained(path)
     except SafetensorError as e: raise BadInputError(path/'model.safetensors', f"cannot write it: {e}") from None
     return path
 
@@ -319,6 +384,40 @@ def backbone_splitter(model:nn.Module) -> list[list[nn.Parameter]]:
     trainable = [p for p in model.parameters() if p.requires_grad]
     groups = [[p for p in trainable if id(p) in in_backbone], [p for p in trainable if id(p) not in in_backbone]]
     return [g for g in groups if g]
+
+# %% ../nbs/04_backbone.ipynb #fa174204
+_LORA_INERT = {'wavlm': ('q_proj', 'k_proj', 'v_proj', 'out_proj')} # Layers whose weights a family uses without calling them
+
+@patch
+def add_lora(self:SSLBackbone,
+             rank:int, # r: rank of each adapter
+             targets:str=LORA_TARGETS): # Comma-separated names of the linear layers to adapt
+    "Freeze the encoder and add trainable LoRA adapters of rank `rank` to its linear layers named in `targets`; returns `self`."
+    check_int(rank, 'lora_rank')
+    if self.freeze == 'all': raise BadArgumentError("LoRA trains adapters inside the encoder: use it with freeze='none', not 'all'")
+    try: from peft import LoraConfig, inject_adapter_in_model
+    except ImportError: raise AsdNbError("lora_rank needs the peft package: pip install 'asd-nb[lora]'") from None
+    linear = {n.rsplit('.', 1)[-1] for n, m in self.model.named_modules() if isinstance(m, nn.Linear)}
+    names = [t for t in (s.strip() for s in targets.split(',')) if t in linear and t not in _LORA_INERT.get(self.family, ())]
+    if self.family in _LORA_INERT and not names:
+        raise BadArgumentError(f"{FAMILIES[self.family]}'s attention reads its projection weights directly, so adapters there would do nothing; "
+                               "adapt its feed-forward layers instead: lora_targets='intermediate_dense,output_dense'")
+    if not names: raise BadArgumentError(f"lora_targets {targets!r} names no linear layer of this {FAMILIES[self.family]} encoder; it has {sorted(linear)}")
+    inject_adapter_in_model(LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0., target_modules=names), self.model)
+    for n, p in self.model.named_parameters(): p.requires_grad_('lora_' in n)
+    self.lora_rank = rank
+    return self
+
+def _merged(model:nn.Module) -> nn.Module:
+    "A copy of `model` with its LoRA adapters merged into the weights and removed."
+    from peft.tuners.lora import LoraLayer
+    model = copy.deepcopy(model)
+    for name, m in list(model.named_modules()):
+        if isinstance(m, LoraLayer):
+            m.merge()
+            parent, _, attr = name.rpartition('.')
+            setattr(model.get_submodule(parent), attr, m.get_base_layer())
+    return model
 
 # %% ../nbs/04_backbone.ipynb #f4d5cab4
 class LayerWeightedSum(nn.Module):

@@ -15,8 +15,8 @@ from fastcore.meta import delegates
 from .core import AsdNbError, BadInputError, atomic_writer, check_int, note
 
 # %% auto #0
-__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'cosine_distances', 'knn_search', 'KNNScorer',
-           'fit_knn']
+__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'VARIANTS', 'SMOTE_NEIGHBORS', 'cosine_distances',
+           'knn_search', 'KNNScorer', 'smote', 'kmeans_centres', 'fit_knn']
 
 # %% ../nbs/08_knn.ipynb #14169804
 def _unit_rows(emb, # Embeddings, (N, D)
@@ -100,9 +100,9 @@ def _faiss_search(q:np.ndarray, b:np.ndarray, k:int) -> tuple[np.ndarray, np.nda
     return sims, idx.astype(np.int64)
 
 # %% ../nbs/08_knn.ipynb #9afd34e8
-def _drop_self(dist:np.ndarray, idx:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    "Remove row i's own index i from its k + 1 neighbours (where ties hid it, the farthest), leaving (N, k)."
-    own = idx == np.arange(len(idx))[:, None]
+def _drop_self(dist:np.ndarray, idx:np.ndarray, own_idx:np.ndarray|None=None) -> tuple[np.ndarray, np.ndarray]:
+    "Remove row i's own index (`own_idx[i]`, default i; -1: not in the bank) from its k + 1 neighbours (if absent or hidden by ties, the farthest), leaving (N, k)."
+    own = idx == (np.arange(len(idx)) if own_idx is None else own_idx)[:, None]
     own[~own.any(1), -1] = True
     keep = ~own
     return dist[keep].reshape(len(idx), -1), idx[keep].reshape(len(idx), -1)
@@ -140,6 +140,7 @@ def knn_search(query, # Embeddings to look up, (N, D)
 _DOMAINS = ('source', 'target')
 BANKS = ('all', 'domain')
 NORMALIZE = (None, 'zscore', 'mean')
+VARIANTS = ('knn', 'knn-smote', 'kmeans-knn', 'knn-rescale') # The plain scorer and three ways to treat a small target domain fairly (see below)
 
 class KNNScorer:
     "k-NN anomaly detector on clip embeddings: the mean cosine distance to the `k` nearest normal training clips."
@@ -147,16 +148,19 @@ class KNNScorer:
                  k:int=2, # Neighbours averaged per score (Han et al.: 2)
                  banks:str='domain', # 'domain': a source and a target bank, the smaller score of the two; 'all': one bank of all training clips
                  normalize:str|None='mean', # 'mean', 'zscore' or None: rescale each bank by its clips' leave-one-out scores
-                 backend:str='auto'): # 'numpy', 'faiss' or 'auto' (see `knn_search`)
+                 backend:str='auto', # 'numpy', 'faiss' or 'auto' (see `knn_search`)
+                 variant:str='knn', # 'knn'; 'knn-smote' (oversample target clips), 'kmeans-knn' (k-means source bank) or 'knn-rescale' (local-density rescaling)
+                 n_means:int=16): # Centroids that replace the source clips with variant='kmeans-knn'
         _check_k(k)
         if banks not in BANKS: raise AsdNbError(f"banks must be one of {BANKS}, got {banks!r}")
         if normalize not in NORMALIZE: raise AsdNbError(f"normalize must be one of {NORMALIZE}, got {normalize!r}")
         _pick_backend(backend, 0)
-        self.k, self.banks, self.normalize, self.backend = int(k), banks, normalize, backend
-        self.banks_ = self.stats_ = self.train_scores_ = self.alone_ = self.threshold_ = None
+        if variant not in VARIANTS: raise AsdNbError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        self.k, self.banks, self.normalize, self.backend, self.variant, self.n_means = int(k), banks, normalize, backend, variant, check_int(n_means, 'n_means')
+        self.banks_ = self.stats_ = self.train_scores_ = self.alone_ = self.threshold_ = self.rho_ = None
 
     def __repr__(self):
-        head = f"KNNScorer(k={self.k}, banks={self.banks!r}, normalize={self.normalize!r}, backend={self.backend!r})"
+        head = f"KNNScorer(k={self.k}, banks={self.banks!r}, normalize={self.normalize!r}, backend={self.backend!r}{'' if self.variant == 'knn' else f', variant={self.variant!r}'})"
         if self.banks_ is None: return f"{head}: not fitted"
         dim = next(iter(self.banks_.values())).shape[1]
         sizes = ', '.join(f"{n} {len(b)}" for n, b in self.banks_.items())
@@ -197,12 +201,73 @@ def _norm_stats(loo:np.ndarray, # Leave-one-out scores of one bank's training cl
                          f"have no spread (sigma={sigma:.3g}); are they all duplicates? Use normalize=None")
     return mu, sigma
 
+# %% ../nbs/08_knn.ipynb #015deb10
+SMOTE_NEIGHBORS = 5 # m: a synthetic target embedding lies between a target clip and one of its m nearest target clips
+
+def smote(emb:np.ndarray, # Unit embeddings of the minority (target) clips, (N, D), N >= 2
+          n_new:int, # Synthetic embeddings to make
+          seed:int=0 # Seed of the draws
+         ) -> np.ndarray:
+    "`n_new` unit embeddings, each between a random row of `emb` and one of its nearest others: SMOTE on the sphere, (n_new, D)."
+    from sklearn.neighbors import NearestNeighbors
+    m = min(SMOTE_NEIGHBORS, len(emb) - 1)
+    nbrs = NearestNeighbors(n_neighbors=m + 1).fit(emb).kneighbors(emb, return_distance=False)[:, 1:]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(len(emb), size=n_new)
+    j = nbrs[i, rng.integers(m, size=n_new)]
+    new = emb[i] + rng.random((n_new, 1)) * (emb[j] - emb[i])
+    return (new / np.maximum(np.linalg.norm(new, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+def kmeans_centres(emb:np.ndarray, n_means:int, seed:int=0) -> np.ndarray:
+    "`n_means` k-means centroids of unit rows `emb`, scaled to unit length, (n_means, D)."
+    from sklearn.cluster import KMeans
+    c = KMeans(n_clusters=n_means, n_init=3, random_state=seed).fit(emb).cluster_centers_
+    return (c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+# %% ../nbs/08_knn.ipynb #0d072ca1
+@patch
+def _build_banks(self:KNNScorer, x:np.ndarray, members:dict, domains) -> tuple[dict, dict]:
+    "The banks of `variant` from the training rows `x`, and per changed bank each member's row in it (-1: not a row)."
+    banks, own = {name: x[rows] for name, rows in members.items()}, {}
+    if self.variant == 'knn-rescale':
+        self.rho_ = {name: np.maximum(_search(b, b, self.k, True, _pick_backend(self.backend, len(b)))[0].mean(1), 1e-6) for name, b in banks.items()}
+    if self.variant in ('knn', 'knn-rescale'): return banks, own
+    if domains is None: raise AsdNbError(f"variant={self.variant!r} needs `domains`: 'source' or 'target' for each training clip")
+    d = np.asarray(domains, dtype=object)
+    n_src, n_tgt = int((d == 'source').sum()), int((d == 'target').sum())
+    for name, rows in members.items():
+        tgt, src = rows[d[rows] == 'target'], rows[d[rows] == 'source']
+        if self.variant == 'knn-smote' and len(tgt) >= 2 and n_src > n_tgt:
+            banks[name], own[name] = np.vstack([x[rows], smote(x[tgt], n_src - n_tgt)]), np.arange(len(rows))
+        elif self.variant == 'kmeans-knn' and len(src) > self.n_means:
+            kept = d[rows] != 'source'
+            banks[name] = np.vstack([x[rows[kept]], kmeans_centres(x[src], self.n_means)])
+            own[name] = np.where(kept, np.cumsum(kept) - 1, -1)
+    return banks, own
+
+@patch
+def _rescaled(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, own:np.ndarray|None=None, rows:int=1024) -> np.ndarray:
+    "The `k` smallest distances `d(q, b_j) / rho_j` of unit rows `q` to bank `name`, smallest first, (N, k)."
+    b, rho = self.banks_[name], self.rho_[name]
+    out = np.empty((len(q), self.k))
+    for s in range(0, len(q), rows):
+        d = np.clip(1 - q[s:s + rows] @ b.T, 0, 2).astype(np.float64) / rho
+        if exclude_self:
+            o = np.arange(s, s + len(d)) if own is None else own[s:s + len(d)]
+            r = np.flatnonzero(o >= 0); d[r, o[r]] = np.inf
+        out[s:s + rows] = np.sort(np.partition(d, self.k - 1, axis=1)[:, :self.k], 1)
+    return out
+
 # %% ../nbs/08_knn.ipynb #4d75767c
 @patch
-def _mean_dist(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, k_each:np.ndarray|None=None) -> np.ndarray:
-    "Mean cosine distance of unit rows `q` to their `k` nearest neighbours in bank `name` (row i: its `k_each[i]` nearest), (N,)."
+def _mean_dist(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, k_each:np.ndarray|None=None, own:np.ndarray|None=None) -> np.ndarray:
+    "Mean cosine distance of unit rows `q` to their `k` nearest neighbours in bank `name` (row i: its `k_each[i]` nearest; without its own row `own[i]`), (N,)."
     b = self.banks_[name]
-    d = _search(q, b, self.k, exclude_self, _pick_backend(self.backend, len(b)))[0].astype(np.float64)
+    if self.rho_ is not None: d = self._rescaled(q, name, exclude_self, own)
+    elif exclude_self and own is not None:
+        d, idx = _search(q, b, self.k + 1, False, _pick_backend(self.backend, len(b)))
+        d = _drop_self(d, idx, own)[0].astype(np.float64)
+    else: d = _search(q, b, self.k, exclude_self, _pick_backend(self.backend, len(b)))[0].astype(np.float64)
     if k_each is None: return d.mean(1)
     return np.cumsum(d, 1)[np.arange(len(d)), k_each - 1] / k_each
 
@@ -236,11 +301,11 @@ def fit(self:KNNScorer,
         if len(rows) <= self.k:
             raise AsdNbError(f"{_bank_label(name)} has {len(rows)} clips; k={self.k} neighbours besides each "
                              f"clip itself need at least {self.k + 1}")
-    self.banks_ = {name: x[rows] for name, rows in members.items()}
+    self.banks_, own = self._build_banks(x, members, domains)
     self.alone_, k_each = np.zeros(len(x), bool), {}
     for name, rows in members.items():
         if groups is not None: k_each[name], self.alone_[rows] = _k_each(np.asarray(groups, dtype=object)[rows], self.k)
-    loo = {name: self._mean_dist(b, name, True, k_each.get(name)) for name, b in self.banks_.items()}
+    loo = {name: self._mean_dist(x[members[name]], name, True, k_each.get(name), own.get(name)) for name in self.banks_}
     self.stats_ = {name: _norm_stats(s[~self.alone_[members[name]]] if (~self.alone_[members[name]]).sum() > 1 else s, self.normalize, name)
                    for name, s in loo.items()}
     scores = np.full(len(x), np.inf)
@@ -328,7 +393,8 @@ def save(self:KNNScorer,
     from safetensors.numpy import save as to_bytes
     self._check_fitted()
     arrays = {f'bank/{name}': b for name, b in self.banks_.items()} | {'train_scores': self.train_scores_, 'alone': self.alone_.astype(np.uint8)}
-    meta = dict(format=_FORMAT, k=self.k, banks=self.banks, normalize=self.normalize, backend=self.backend,
+    arrays |= {f'rho/{name}': r for name, r in (self.rho_ or {}).items()}
+    meta = dict(format=_FORMAT, k=self.k, banks=self.banks, normalize=self.normalize, backend=self.backend, variant=self.variant, n_means=self.n_means,
                 bank_names=list(self.banks_), stats=self.stats_, threshold=self.threshold_)
     with atomic_writer(path, 'wb', overwrite=overwrite) as f: f.write(to_bytes(arrays, metadata={'asd_nb': json.dumps(meta)}))
     return Path(path)
@@ -346,8 +412,9 @@ def load(cls:KNNScorer,
         with safe_open(path, 'np') as f: meta, arrays = f.metadata() or {}, {n: f.get_tensor(n) for n in f.keys()}
         cfg = json.loads(meta['asd_nb'])
         if cfg.get('format') != _FORMAT: raise ValueError(f"format {cfg.get('format')!r}, expected {_FORMAT!r}")
-        obj = cls(cfg['k'], cfg['banks'], cfg['normalize'], cfg['backend'])
+        obj = cls(cfg['k'], cfg['banks'], cfg['normalize'], cfg['backend'], cfg.get('variant', 'knn'), cfg.get('n_means', 16))
         obj.banks_ = {n: arrays[f'bank/{n}'] for n in cfg['bank_names']}
+        obj.rho_ = {n: arrays[f'rho/{n}'] for n in cfg['bank_names']} if obj.variant == 'knn-rescale' else None
         obj.stats_ = {n: tuple(float(v) for v in cfg['stats'][n]) for n in cfg['bank_names']}
         obj.train_scores_, obj.threshold_ = arrays['train_scores'], cfg['threshold']
         obj.alone_ = arrays['alone'].astype(bool) if 'alone' in arrays else np.zeros(len(obj.train_scores_), bool)

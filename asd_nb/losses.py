@@ -16,7 +16,8 @@ from .core import AsdNbError, BadArgumentError
 
 # %% auto #0
 __all__ = ['poolings', 'frame_mask', 'MeanPooling', 'AttentiveStatsPooling', 'EmbeddingHead', 'CosineClassifier',
-           'additive_angular_margin', 'AAMSoftmaxLoss', 'UnknownLabelError', 'encode_labels', 'decode_labels']
+           'additive_angular_margin', 'AAMSoftmaxLoss', 'adacos_fixed_scale', 'AdaCosLoss', 'UnknownLabelError',
+           'encode_labels', 'decode_labels']
 
 # %% ../nbs/05_losses.ipynb #365ff685
 def frame_mask(x:torch.Tensor, # Frames, (B, T, D)
@@ -98,9 +99,11 @@ class CosineClassifier(nn.Module):
         super().__init__()
         self.emb_dim,self.n_classes,self.k_subcenters = emb_dim,n_classes,k_subcenters
         self.weight = nn.Parameter(torch.randn(n_classes*k_subcenters, emb_dim))
+        self.keep_subcenters = False  # True: return every sub-centre's cosine, (B, C, K), for sub-cluster AdaCos
     def forward(self, x):
         cos_theta = F.linear(F.normalize(x, dim=-1), F.normalize(self.weight, dim=-1))
-        return cos_theta.view(len(x), self.n_classes, self.k_subcenters).amax(-1)
+        cos_theta = cos_theta.view(len(x), self.n_classes, self.k_subcenters)
+        return cos_theta if self.keep_subcenters else cos_theta.amax(-1)
     def extra_repr(self): return f"emb_dim={self.emb_dim}, n_classes={self.n_classes}, k_subcenters={self.k_subcenters}"
 
 # %% ../nbs/05_losses.ipynb #9a30ef40
@@ -118,6 +121,7 @@ def additive_angular_margin(cos_theta:torch.Tensor, # Cosines of the target clas
 # %% ../nbs/05_losses.ipynb #c81475a8
 class AAMSoftmaxLoss(nn.Module):
     "Additive angular margin softmax (ArcFace) on cosine logits: `loss(cos_logits (B, C), target (B,))`."
+    y_int = True  # integer targets: fastai's MixUp mixes the losses of the two targets, not the labels
     def __init__(self,
                  scale:float=30., # s: multiplies the cosines before the softmax
                  margin:float=0.2, # m: added to the target angle, in radians
@@ -143,6 +147,42 @@ def _check_targets(cos_logits, target):
     if target.is_floating_point(): raise ValueError(f"target must hold class indices (integers), got {target.dtype}")
     if len(target) and (target.min() < 0 or target.max() >= cos_logits.shape[1]):
         raise ValueError(f"target holds class indices outside 0..{cos_logits.shape[1]-1}: {target.unique().tolist()}")
+
+# %% ../nbs/05_losses.ipynb #29a67b34
+def adacos_fixed_scale(n:int # N: weight vectors the softmax runs over
+                      ) -> float:
+    "AdaCos's fixed scale, `sqrt(2) ln(N - 1)` (with `ln 2` for N <= 2)."
+    return math.sqrt(2) * math.log(max(n - 1, 2))
+
+class AdaCosLoss(nn.Module):
+    "AdaCos (cosines `(B, C)`) or sub-cluster AdaCos (`(B, C, K)`): cross-entropy on `s cos` with a scale that adapts itself."
+    y_int = True  # integer targets: fastai's MixUp mixes the losses of the two targets, not the labels
+    def __init__(self,
+                 n_classes:int, # Classes C
+                 k_subclusters:int=1, # Sub-clusters K per class; cosines come as (B, C, K) when K > 1
+                 dynamic:bool=True, # Adapt the scale on every training batch (else keep the fixed scale)
+                 reduction:str='mean'): # 'mean', 'sum' or 'none', as in `F.cross_entropy`
+        super().__init__()
+        self.n_classes, self.k_subclusters, self.dynamic, self.reduction = n_classes, k_subclusters, dynamic, reduction
+        self.scale = adacos_fixed_scale(n_classes * k_subclusters)
+    def _cos(self, cos_logits):
+        cos = cos_logits if cos_logits.ndim == 3 else cos_logits[..., None]
+        if cos.shape[1:] != (self.n_classes, self.k_subclusters):
+            raise ValueError(f"expected cosines (B, {self.n_classes}, {self.k_subclusters}), got shape {tuple(cos_logits.shape)}")
+        return cos.to(torch.promote_types(cos.dtype, torch.float32)).clamp(-1, 1)
+    def forward(self, cos_logits, target):
+        cos = self._cos(cos_logits)
+        _check_targets(cos[..., 0], target)
+        if self.dynamic and torch.is_grad_enabled() and cos.requires_grad and self.n_classes > 1: self._adapt(cos.detach(), target.long())
+        return F.cross_entropy((self.scale * cos).logsumexp(-1), target.long(), reduction=self.reduction)
+    def _adapt(self, cos, target):
+        own = F.one_hot(target, self.n_classes).bool()[..., None].expand_as(cos)
+        b_avg = (self.scale * cos).exp().masked_fill(own, 0).sum((1, 2)).mean()
+        theta_med = cos.masked_fill(~own, -1).amax((1, 2)).acos().median()
+        self.scale = float(b_avg.log() / torch.cos(theta_med.clamp(max=math.pi / 4)))
+    def activation(self, cos_logits): return (self.scale * self._cos(cos_logits)).logsumexp(-1).softmax(-1)
+    def decodes(self, cos_logits): return self._cos(cos_logits).amax(-1).argmax(-1)
+    def extra_repr(self): return f"n_classes={self.n_classes}, k_subclusters={self.k_subclusters}, scale={self.scale:.4g}, dynamic={self.dynamic}"
 
 # %% ../nbs/05_losses.ipynb #3ac60d37
 class UnknownLabelError(AsdNbError, ValueError):

@@ -19,6 +19,7 @@ from fastcore.docments import docments
 from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.fp16 import MixedPrecision
+from fastai.callback.mixup import MixUp
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import fit_one_cycle
 from fastai.callback.training import GradientAccumulation
@@ -38,14 +39,14 @@ from .data import clip_table, train_clips
 from .audio import ClipCache
 from .augment import StatusAugment
 from .backbone import FAMILIES, FREEZE_MODES, SSLBackbone, LayerWeightedSum, LastLayer, backbone_splitter
-from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, encode_labels, poolings
+from .losses import EmbeddingHead, CosineClassifier, AAMSoftmaxLoss, AdaCosLoss, encode_labels, poolings
 from .pseudo import pseudo_label_clips
 
 # %% auto #0
-__all__ = ['RUN_SETTINGS', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders', 'attribute_accuracy',
-           'SkipEmptyValidation', 'asd_learner', 'EpochSeed', 'save_tensors', 'read_tensors', 'save_checkpoint',
-           'load_checkpoint', 'Checkpoint', 'read_config', 'check_run', 'open_run', 'save_run', 'load_run',
-           'model_from_config', 'plan_steps', 'data_parallel', 'finetune_clips', 'finetune']
+__all__ = ['LOSSES', 'RUN_SETTINGS', 'ASDModel', 'split_valid', 'CropLoader', 'crop_dataloaders', 'class_accuracy',
+           'attribute_accuracy', 'SkipEmptyValidation', 'ClipMixup', 'asd_learner', 'EpochSeed', 'save_tensors',
+           'read_tensors', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'read_config', 'check_run', 'open_run',
+           'save_run', 'load_run', 'model_from_config', 'plan_steps', 'data_parallel', 'finetune_clips', 'finetune']
 
 # %% ../nbs/06_finetune.ipynb #6fbb23b6
 class ASDModel(nn.Module):
@@ -155,10 +156,17 @@ def crop_dataloaders(clips:pd.DataFrame, # Training clips of one machine type: `
     return dls
 
 # %% ../nbs/06_finetune.ipynb #100a252a
+def _best_centre(cos_logits): return cos_logits.amax(-1) if cos_logits.ndim == 3 else cos_logits # (B, C, K) sub-cluster cosines -> (B, C)
+
+def class_accuracy(cos_logits, target):
+    "fastai's `accuracy` on the classes' cosines (the best sub-cluster of each, for sub-cluster AdaCos)."
+    return accuracy(_best_centre(cos_logits), target)
+class_accuracy.__name__ = 'accuracy'  # its column in the history keeps fastai's name
+
 def attribute_accuracy(n_classes:int # Classes before status augmentation
                       ):
     "fastai metric: fraction of crops whose predicted class has the right attribute class, whatever its status."
-    def attribute_accuracy(cos_logits, target): return ((cos_logits.argmax(-1) % n_classes) == (target % n_classes)).float().mean()
+    def attribute_accuracy(cos_logits, target): return ((_best_centre(cos_logits).argmax(-1) % n_classes) == (target % n_classes)).float().mean()
     return attribute_accuracy
 
 # %% ../nbs/06_finetune.ipynb #ff07db7f
@@ -170,6 +178,26 @@ class SkipEmptyValidation(Callback):
     def before_validate(self):
         if len(self.dl) == 0: raise CancelValidException()
 
+# %% ../nbs/06_finetune.ipynb #87113e0b
+LOSSES = ('aam', 'adacos', 'subcluster-adacos')
+
+def _loss_func(loss:str, model:nn.Module, n_classes:int, aam_kw:dict) -> nn.Module:
+    "The loss `loss` for `model`'s classifier (switched to sub-cluster outputs for 'subcluster-adacos')."
+    if loss == 'aam': return AAMSoftmaxLoss(**aam_kw)
+    model.classifier.keep_subcenters = loss == 'subcluster-adacos'
+    return AdaCosLoss(n_classes, model.classifier.k_subcenters if model.classifier.keep_subcenters else 1)
+
+# %% ../nbs/06_finetune.ipynb #3267fe15
+class ClipMixup(MixUp):
+    "fastai's `MixUp` of waveforms and labels, applied to each training batch with probability `p` (else the batch is left as it is)."
+    def __init__(self, p:float=1., # Probability that a batch is mixed
+                 alpha:float=1.): # lambda ~ Beta(alpha, alpha)
+        super().__init__(alpha)
+        self.p = p
+    def before_batch(self):
+        if float(torch.rand(())) < self.p: return super().before_batch()
+        self.yb1, self.lam = self.yb, torch.ones(self.y.size(0), device=self.x.device)
+
 # %% ../nbs/06_finetune.ipynb #ffe6de3f
 @delegates_to(AAMSoftmaxLoss, but='reduction')
 def asd_learner(dls:DataLoaders, # From `crop_dataloaders`
@@ -177,15 +205,20 @@ def asd_learner(dls:DataLoaders, # From `crop_dataloaders`
                 lr:float=5e-4, # Peak learning rate (Han et al.: 5e-4)
                 wd:float=1e-4, # Decoupled weight decay (Han et al.: 1e-4)
                 accumulate:int=1, # Batches whose gradients are summed before each update
+                loss:str='aam', # 'aam' (AAM-softmax with k_subcenters sub-centres, the paper), 'adacos', or 'subcluster-adacos' (k_subcenters sub-clusters); scale and margin are AAM's
+                mixup:float=0., # Probability that a training batch is mixed up (waveforms and labels; 0: never)
                 mixed_precision:bool=True, # Mixed precision on a GPU (bfloat16 if supported, else float16); never on a CPU
                 cbs:list|None=None, # More fastai callbacks
                 **kwargs) -> Learner:
     "A fastai `Learner` for attribute classification: AAM-softmax loss, AdamW, backbone/head splitter, accuracy metrics."
+    if loss not in LOSSES: raise AsdNbError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    check_float(mixup, 'mixup', 0, 1)
     n_base = len(getattr(dls, 'vocab', ())) or dls.n_classes
-    metrics = [accuracy] + ([attribute_accuracy(n_base)] if dls.n_classes > n_base else [])
-    learn = Learner(dls, model, loss_func=AAMSoftmaxLoss(**kwargs), opt_func=Adam, lr=lr, wd=wd, splitter=backbone_splitter,
+    metrics = [class_accuracy] + ([attribute_accuracy(n_base)] if dls.n_classes > n_base else [])
+    learn = Learner(dls, model, loss_func=_loss_func(loss, model, dls.n_classes, kwargs), opt_func=Adam, lr=lr, wd=wd, splitter=backbone_splitter,
                     metrics=metrics, cbs=[SkipEmptyValidation()] + list(cbs or []), train_bn=False)
     if accumulate > 1: learn.add_cb(GradientAccumulation(accumulate * dls.train.bs))
+    if mixup > 0: learn.add_cb(ClipMixup(mixup))
     if mixed_precision and torch.cuda.is_available():
         learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
     return learn

@@ -1,0 +1,184 @@
+"""Recipes beyond the paper, measured on real recordings: AUC and pAUC on a fixed split of real DCASE 2021 clips.
+
+    nice .venv/bin/python benchmarks/real_recipes.py --encoder DIR [--seeds 3] [--only NAME[,NAME...]] [--quick | --full]
+    nice .venv/bin/python benchmarks/real_recipes.py --encoder DIR --sweep [--seeds 3] [--quick | --full]
+
+DIR is a Hugging Face checkpoint folder: the real Whisper-base (../shared/tools/whisper_base_hf.py builds one; here
+/work/whisper/base), or an AST checkpoint for the audio-pretrained family. Data: ../shared/data/dcase2021_real_section00
+(300 real source-domain test clips of one machine type, 10 s, 16 kHz; see the README there). The split is fixed:
+normals 0000-0099 train; the other 95 normals and all 105 anomalies test. Source domain only, so the figures are AUC
+and pAUC (p = 0.1), not the official score. The clips carry no attribute labels: fine-tuning classifies one class plus
+its two status-augmented speeds (0.9, 1.1), as the paper does for a machine without attributes.
+
+Configurations (each over --seeds seeds; mean +- std, and the CPU time of one seed, `time.process_time`):
+  frozen       the pretrained encoder untouched: mean over layers and frames of each whole clip, k-NN (k=2, one
+               bank, no normalisation). The floor any fine-tuning must beat. Deterministic: one run, whatever --seeds.
+  paper        Han et al.'s recipe (`SSLDetector` defaults: AAM-softmax, status augmentation, transformer pooling,
+               k-NN k=2 with the default bank normalisation), at the CPU scale below.
+  lora         paper + LoRA adapters of rank 64 on the attention projections, encoder otherwise frozen.
+  adacos       paper with AdaCos instead of AAM-softmax.
+  subcluster   paper with sub-cluster AdaCos, 16 trainable sub-clusters per class.
+  mixup        paper with mixup in half the training batches.
+  knn-smote, kmeans-knn, knn-rescale
+               the back-end variants on the fine-tuned model of `paper` (same seed; `from_run`, only the back end is
+               refitted, so their CPU time is the back end's alone). This split has no target clips, so knn-smote has
+               nothing to oversample and scores as `paper` does: reported as such.
+Scale: CPU (default) 200 updates of 8 one-second crops (lr 5e-4, no validation split), sliding windows of 1 s with a
+hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per configuration and seed for Whisper-base on 2 cores. --full: the paper's
+10 000 updates of 32 two-second crops (GPU). --quick: a smoke test (1 seed, 4 updates, 8 training and 16 test clips);
+its numbers mean nothing.
+
+--sweep measures the back-end defaults (issue 15, section 2b) on the fine-tuned model of `paper` for each seed: the
+segment embeddings are computed once, then every combination of segment pooling (transformer, mean), banks (domain,
+all; with source clips only `domain` falls back to one bank, as `fit_knn` notes), normalisation (None, mean, zscore)
+and k (1, 2, 4, 8) is fitted on the training clips and scored. Read it knowing the split: its clips are all source
+and all one class, so `domain` and `all` banks are the same bank, a bank normalisation (one affine map of one bank's
+scores) cannot change the ranking, and transformer pooling is trained on a single class. On this split the sweep can
+only rank pooling and k; banks and normalisation need a split with target-domain training clips.
+
+No choice here looks at test labels: the settings are fixed above, the same for every configuration.
+Nothing is written to the repository; runs go to a temporary folder (or --work DIR, which is reused across calls).
+"""
+import argparse, itertools, tempfile, time, warnings
+from pathlib import Path
+import numpy as np
+import pandas as pd
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent/'shared'/'data'/'dcase2021_real_section00'
+MACHINE = 'dcase2021_section00'
+SCALES = {  # the fine-tuning options of each scale; the rest stay at finetune_clips' defaults (the paper's)
+    'cpu': dict(steps=200, steps_per_epoch=100, bs=8, crop_seconds=1.0, valid_pct=0.),
+    'full': dict(steps=10_000, steps_per_epoch=500, bs=32, crop_seconds=2.0, valid_pct=0.),
+    'quick': dict(steps=4, steps_per_epoch=4, bs=4, crop_seconds=1.0, valid_pct=0.)}
+WINDOWS = {'cpu': dict(hop_seconds=1.0), 'full': {}, 'quick': dict(hop_seconds=1.0)} # scoring windows: on CPU without overlap (half the encoder time)
+FINETUNE = {'paper': {}, 'lora': dict(lora_rank=64), 'adacos': dict(loss='adacos'),
+            'subcluster': dict(loss='subcluster-adacos', k_subcenters=16), 'mixup': dict(mixup=0.5)}
+BACKENDS = {'knn-smote': dict(variant='knn-smote'), 'kmeans-knn': dict(variant='kmeans-knn'), 'knn-rescale': dict(variant='knn-rescale')}
+CONFIGS = ['frozen', *FINETUNE, *BACKENDS]
+
+def split(data: Path, quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "The fixed split: (training normals 0000-0099, test = other normals + all anomalies), as clip tables."
+    files = sorted(data.glob('section_00_source_test_*.wav'))
+    if len(files) != 300: raise SystemExit(f"{data}: expected the 300 clips of dcase2021_real_section00, found {len(files)}")
+    t = pd.DataFrame({'path': [str(f) for f in files]})
+    t['label'] = ['anomaly' if '_anomaly_' in f.name else 'normal' for f in files]
+    t['number'] = [int(f.stem.rsplit('_', 1)[1]) for f in files]
+    t = t.assign(machine=MACHINE, section='00', domain='source', class_label=f'{MACHINE}/00/source')
+    train = t[(t.label == 'normal') & (t.number < 100)]
+    test = t[~t.index.isin(train.index)]
+    if quick: train, test = train.iloc[:8], pd.concat([test[test.label == 'normal'].iloc[:8], test[test.label == 'anomaly'].iloc[:8]])
+    return train.drop(columns='label').reset_index(drop=True), test.reset_index(drop=True)
+
+def metrics(test: pd.DataFrame, scores) -> tuple[float, float]:
+    from asd_nb.metrics import partial_auc
+    from sklearn.metrics import roc_auc_score
+    y = (test.label == 'anomaly').to_numpy(int)
+    return 100 * roc_auc_score(y, scores), 100 * partial_auc(y, scores)
+
+def frozen_scores(encoder: str, train, test) -> np.ndarray:
+    "The floor: untouched encoder, mean over layers and frames of each whole clip, k-NN on one bank."
+    from asd_nb.backbone import SSLBackbone
+    from asd_nb.detector import clip_waveforms
+    from asd_nb.knn import KNNScorer
+    bb = SSLBackbone.from_pretrained(encoder, freeze='all').eval()
+    def embed(table):
+        with torch.inference_mode(): return np.stack([bb(torch.from_numpy(w)[None])[0].mean((0, 2))[0].numpy() for w in clip_waveforms(table)])
+    return KNNScorer(k=2, banks='all', normalize=None).fit(embed(train)).score(embed(test))
+
+def ssl_scores(encoder: str, train, test, run_dir: Path, seed: int, finetune: dict, **detector) -> np.ndarray:
+    from asd_nb.ssl_detector import SSLDetector
+    det = SSLDetector(encoder, finetune=finetune, run_dir=run_dir, seed=seed, **detector).fit(train)
+    return det.decision_function(test)
+
+def backend_scores(run_dir: Path, train, test, seed: int, **detector) -> np.ndarray:
+    from asd_nb.ssl_detector import SSLDetector
+    return SSLDetector.from_run(run_dir, seed=seed, **detector).fit(train).decision_function(test)
+
+def timed(f, *args, **kwargs):
+    t = time.process_time(); out = f(*args, **kwargs)
+    return out, time.process_time() - t
+
+def recipes(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
+    names = args.only.split(',') if args.only else CONFIGS
+    if bad := [n for n in names if n not in CONFIGS]: raise SystemExit(f"unknown configuration(s) {bad}; choose from {CONFIGS}")
+    rows = []
+    for name in names:
+        for seed in ([0] if name == 'frozen' else range(args.seeds)):
+            run = work/f'paper_seed{seed}' if name == 'paper' or name in BACKENDS else work/f'{name}_seed{seed}'
+            if name == 'frozen': scores, cpu = timed(frozen_scores, args.encoder, train, test)
+            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, **windows)
+            else:
+                if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)  # the paper's model, not timed here
+                scores, cpu = timed(backend_scores, run, train, test, seed, **BACKENDS[name], **windows)
+            auc, pauc = metrics(test, scores)
+            rows.append(dict(config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
+            print(f"  {name:12s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
+    return pd.DataFrame(rows)
+
+def sweep(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
+    "Every back-end setting on the segment embeddings of the paper's fine-tuned model, per seed."
+    from asd_nb.ssl_detector import SSLDetector, clip_classes
+    from asd_nb.losses import encode_labels
+    from asd_nb.pooling import train_pooling, pool_segments
+    from asd_nb.knn import fit_knn
+    rows = []
+    for seed in range(args.seeds):
+        run = work/f'paper_seed{seed}'
+        if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)
+        det = SSLDetector.from_run(run, seed=seed, **windows)
+        seg_tr, seg_te = det._segments(train), det._segments(test)
+        y, vocab = encode_labels(clip_classes(train))
+        for pooling in ('transformer', 'mean'):
+            if pooling == 'mean': e_tr, e_te = np.stack([s.mean(0) for s in seg_tr]), np.stack([s.mean(0) for s in seg_te])
+            else:
+                pool = train_pooling(seg_tr, y, n_classes=len(vocab), seed=seed, device=det._device())
+                e_tr, e_te = pool_segments(pool, seg_tr), pool_segments(pool, seg_te)
+            for banks, normalize, k in itertools.product(('domain', 'all'), (None, 'mean', 'zscore'), (1, 2, 4, 8)):
+                notes = []
+                knn = fit_knn(e_tr, train.domain.to_numpy(object), groups=clip_classes(train), notes=notes, k=k, banks=banks, normalize=normalize)
+                auc, pauc = metrics(test, knn.score(e_te))
+                rows.append(dict(pooling=pooling, banks=banks, normalize=str(normalize), k=k, seed=seed, auc=auc, pauc=pauc,
+                                 note='; '.join(n.split(':')[0] for n in notes)))
+        print(f"  seed {seed}: {len(rows)} back ends scored", flush=True)
+    return pd.DataFrame(rows)
+
+def summary(df: pd.DataFrame, by) -> pd.DataFrame:
+    g = df.groupby(by, sort=False)
+    out = pd.DataFrame({'seeds': g.size(),
+                        'AUC': [f"{m:6.2f} +- {s:5.2f}" for m, s in zip(g.auc.mean(), g.auc.std(ddof=0))],
+                        'pAUC': [f"{m:6.2f} +- {s:5.2f}" for m, s in zip(g.pauc.mean(), g.pauc.std(ddof=0))]})
+    if 'cpu_s' in df: out['CPU s / seed'] = g.cpu_s.mean().round(1)
+    return out
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--encoder', required=True, help='Hugging Face checkpoint folder (the real Whisper-base: /work/whisper/base here) or hub name')
+    p.add_argument('--data', type=Path, default=DATA, help='the dcase2021_real_section00 folder')
+    p.add_argument('--seeds', type=int, default=3)
+    p.add_argument('--only', default='', help=f"comma-separated configurations, of {','.join(CONFIGS)}")
+    p.add_argument('--sweep', action='store_true', help='measure the back-end defaults instead of the recipes')
+    p.add_argument('--work', type=Path, default=None, help='folder for the fine-tuning runs (reused when it holds them); default: a temporary one')
+    p.add_argument('--threads', type=int, default=2, help='torch threads (CPU)')
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--quick', action='store_true', help='smoke test: 1 seed, 4 updates, 8 training and 16 test clips')
+    g.add_argument('--full', action='store_true', help="the paper's scale (10k updates, 2 s crops, batch 32): for a GPU")
+    args = p.parse_args()
+    if not args.data.is_dir(): raise SystemExit(f"{args.data}: no such folder (see ../shared/data/README.md)")
+    if args.quick: args.seeds = 1
+    torch.set_num_threads(args.threads)
+    warnings.filterwarnings('ignore')
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    size = 'quick' if args.quick else 'full' if args.full else 'cpu'
+    scale, windows = SCALES[size], WINDOWS[size]
+    train, test = split(args.data, args.quick)
+    print(f"real_recipes: {len(train)} training normals, {(test.label == 'normal').sum()} test normals, {(test.label == 'anomaly').sum()} anomalies; "
+          f"encoder {args.encoder}; {args.seeds} seed(s); scale {scale} {windows}; torch threads {torch.get_num_threads()}, device {'cuda' if torch.cuda.is_available() else 'cpu'}")
+    with tempfile.TemporaryDirectory(prefix='asd-nb-recipes-') as tmp:
+        work = args.work or Path(tmp)
+        if args.sweep: print(summary(sweep(args, train, test, scale, windows, work), ['pooling', 'banks', 'normalize', 'k']).to_string())
+        else: print(summary(recipes(args, train, test, scale, windows, work), 'config').to_string())
+
+if __name__ == '__main__': main()
