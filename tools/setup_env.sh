@@ -13,7 +13,7 @@ pip="$venv/bin/python -m pip --disable-pip-version-check -q"
 $pip install torch==2.13.0
 $pip install -r "$here/requirements-cpu.txt"
 $pip install --no-deps fastai==2.8.12
-$pip install --no-deps peft==0.21.2  # LoRA (asd-nb[lora]); without accelerate, which asd_nb does not use
+$pip install --no-deps peft==0.21.2  # LoRA (asd-nb[lora]); its dependencies, accelerate included, are pinned in requirements-cpu.txt
 $pip install --no-deps -e "$root"
 "$venv/bin/python" - <<'PY'
 import importlib, sys
