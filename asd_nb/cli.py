@@ -161,8 +161,9 @@ def _arg(name:str, d, params:set, positional:set) -> dict:
     a.update(flags=[] if is_pos else [f"--{name.replace('_', '-')}"], type=meta.get('type', kind) if not isinstance(meta.get('type'), type) else
              ('path' if issubclass(meta['type'], Path) else meta['type'].__name__), default=default if isinstance(default, (int, float, str, type(None))) else str(default))
     if 'choices' in meta or name in _CHOICES:
-        a['choices'] = [('none' if c is None else c) for c in (meta.get('choices') or list(_import(_CHOICES[name])))]
-        if a['default'] is None and 'none' in a['choices']: a['default'] = 'none'
+        choices = list(meta.get('choices') or _import(_CHOICES[name]))
+        a['choices'] = [('none' if c is None else c) for c in choices]
+        if None in choices: a.update(none='none', default='none' if a['default'] is None else a['default'])  # the word that means None
     if 'metavar' in meta or name == 'device': a['metavar'] = meta.get('metavar', 'DEVICE')
     elif 'choices' not in a: a['metavar'] = {'int': 'N', 'float': 'X', 'path': 'PATH'}.get(a['type'], 'TEXT')
     if 'nargs' in meta: a['nargs'] = meta['nargs']
@@ -210,7 +211,7 @@ def parser(name:str, # A registered subcommand, e.g. 'evaluate'
     for a in spec['args']:
         kw = {k: a[k] for k in ('help', 'default', 'choices', 'metavar', 'nargs', 'action') if k in a}
         if a['flags']: kw.update(dest=a['dest'], required=a.get('required', False))
-        if 'action' not in a: kw['type'] = _none if 'none' in a.get('choices', ()) else _TYPES[a['type']]
+        if 'action' not in a: kw['type'] = _none if a.get('none') else _TYPES[a['type']]
         p.add_argument(*(a['flags'] or [a['dest']]), **kw)
     g = p.add_argument_group('output')
     if cmd.as_json: g.add_argument('--json', action='store_true', help='Print the result as JSON on stdout instead of a table')
@@ -281,8 +282,9 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
             with contextlib.redirect_stdout(sys.stderr): result = COMMANDS[name].func(**args)  # stdout is for the result alone
             report = COMMANDS[name].report(result, as_json)
         if report: print(report, file=stdout)
-    except BadInputError as e: return _error(str(e), 1)
-    except AsdNbError as e: return _error(str(e), 2)
+    except AsdNbError as e:
+        if hasattr(e, 'result') and (report := COMMANDS[name].report(e.result, as_json)): print(report, file=stdout)  # the part that was done
+        return _error(str(e), 1 if isinstance(e, BadInputError) else 2)
     except KeyboardInterrupt:
         print(f"asd-nb: {name} interrupted", file=sys.stderr)
         return 130

@@ -26,7 +26,8 @@ from .results import (clips_fingerprint, detector_fingerprint, scored_clips, sav
 
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEMO_BASELINE_RECIPES', 'DEMO_DATA', 'machine_tables', 'fit_machine', 'score_machine', 'run', 'train',
-           'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'demo_results_dir', 'demo']
+           'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'show_predictions', 'predictions_json',
+           'demo_results_dir', 'demo']
 
 # %% ../nbs/13_pipeline.ipynb #dd14c649
 def machine_tables(data_root, # Dataset folder (any layout `clip_table` reads) or a CSV manifest
@@ -259,7 +260,10 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
     df.attrs['written_to'] = None if out is None else str(out)
     if dcase is not None and len(df): _write_dcase(df, det, dcase)
     for e in errors: log.error(str(e))
-    if errors: raise AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
+    if errors:
+        e = AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
+        e.result = df  # the command line still prints them
+        raise e
     return df
 
 def _write_dcase(df:pd.DataFrame, det:Detector, folder:OutputFolder):
@@ -270,6 +274,16 @@ def _write_dcase(df:pd.DataFrame, det:Detector, folder:OutputFolder):
     for section, g in df.assign(section=sections).groupby('section'):
         write_scores(folder.claim(submission_name('anomaly_score', machine, section)), g.file, g.score, overwrite=True)
         write_scores(folder.claim(submission_name('decision_result', machine, section)), g.file, g.decision, overwrite=True)
+
+# %% ../nbs/13_pipeline.ipynb #9a1762dc
+def show_predictions(df:pd.DataFrame # What `predict` returned
+                    ) -> str:
+    "What `asd-nb predict` prints: the rows as CSV (file,score,decision), or nothing when they went to a file."
+    return '' if df.attrs.get('written_to') else df.to_csv(index=False).rstrip('\n')
+
+def predictions_json(df:pd.DataFrame) -> list:
+    "What `asd-nb predict --json` prints: a list of {file, score, decision}."
+    return [dict(file=str(f), score=float(s), decision=int(d)) for f, s, d in zip(df.file, df.score, df.decision)]
 
 # %% ../nbs/13_pipeline.ipynb #864f9ba4
 DEMO_RECIPE = dict(steps_per_epoch=100, crop_seconds=1., bs=16, lr=3e-3, emb_dim=64, k_subcenters=4, valid_pct=0.) # `run` options of the demo's ssl system
