@@ -119,9 +119,12 @@ _TYPES = {'int': int, 'float': float, 'str': str, 'path': Path}
 # Choices of string options, from the constants the library checks them against
 _CHOICES = {'freeze': 'asd_nb.backbone:FREEZE_MODES', 'pooling': 'asd_nb.losses:poolings', 'banks': 'asd_nb.knn:BANKS',
             'normalize': 'asd_nb.knn:NORMALIZE', 'backend': 'asd_nb.knn:BACKENDS', 'segment_pooling': 'asd_nb.ssl_detector:SEGMENT_POOLINGS',
-            'size': 'asd_nb.synth:SIZES'}
-# What the command line says of an option instead of the library's words (which name Python objects, or the `True` case of a flag)
+            'size': 'asd_nb.synth:SIZES', 'family': 'asd_nb.backbone:FAMILIES'}
+# What the command line says of an option instead of the library's words (which name Python objects, or the `True` case of a flag);
+# 'command.option' for one command only
 _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a terminal; elsewhere one line per stage)',
+         'synth.machines': 'Machine types, comma-separated, e.g. fan,valve; default: all (fan, bearing, valve, slider)',
+         'demo.family': 'Encoder family of the tiny random-init encoder',
          'device': 'Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one',
          'status_aug': 'Switch off status augmentation (section 3.1: speeds 0.9 and 1.1 as classes of their own)',
          'mixed_precision': 'Train in float32 on a GPU too (default: bfloat16 or float16 mixed precision; never on a CPU)',
@@ -141,9 +144,10 @@ def _plain(anno):
 def _words(text:str, params:set, positional:set) -> str:
     "A docment in command-line words: `name` of an option -> --name (of a positional: NAME), `None: x` -> `default: x`, no trailing '?'."
     text = re.sub(r'`(\w+)`', lambda m: (m[1].upper() if m[1] in positional else f"--{m[1].replace('_', '-')}") if m[1] in params else m[1], text)
+    text = re.sub(r'`([^`]*)`', r'\1', text)  # other code words, e.g. `asd-nb run`, as plain words
     return re.sub(r'\bNone: ', 'default: ', text).rstrip('?').strip()
 
-def _arg(name:str, d, params:set, positional:set) -> dict:
+def _arg(name:str, d, params:set, positional:set, command:str='') -> dict:
     "The JSON spec of one parameter: flags, help, default, type, choices, metavar, nargs, required."
     anno, meta = d.anno, {}
     if typing.get_origin(anno) is Annotated:
@@ -151,7 +155,7 @@ def _arg(name:str, d, params:set, positional:set) -> dict:
         anno = anno.__origin__
     kind, is_bool = _plain(anno)
     doc = _words(d.docment or '', params, positional)
-    if name in _HELP: doc = _HELP[name] + (m[0] if (m := re.search(r' \[[\w, -]+\]$', doc)) else '')  # keep the systems it is for
+    if (h := _HELP.get(f'{command}.{name}', _HELP.get(name))): doc = h + (m[0] if (m := re.search(r' \[[\w, -]+\]$', doc)) else '')  # keep the systems it is for
     default = None if d.default is inspect.Parameter.empty else d.default
     is_pos = name in positional
     a = dict(dest=name, help=doc)
@@ -178,8 +182,7 @@ def command_spec(name:str # A registered subcommand
     ds = {k: d for k, d in docments(COMMANDS[name].func, full=True, returns=False, eval_str=True).items() if d.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
     positional = {k for k, d in ds.items() if d.default is inspect.Parameter.empty and
                   not (typing.get_origin(d.anno) is Annotated and any(isinstance(m, dict) and m.get('opt') for m in d.anno.__metadata__))}
-    return dict(description=(COMMANDS[name].func.__doc__ or COMMANDS[name].description).strip().split('\n')[0],
-                args=[_arg(k, d, set(ds), positional) for k, d in ds.items()])
+    return dict(description=COMMANDS[name].description, args=[_arg(k, d, set(ds), positional, name) for k, d in ds.items()])
 
 def build_spec() -> dict:
     "Command name -> `command_spec`, for every registered command: what `SPEC_FILE` must hold."
@@ -285,6 +288,9 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
     except AsdNbError as e:
         if hasattr(e, 'result') and (report := COMMANDS[name].report(e.result, as_json)): print(report, file=stdout)  # the part that was done
         return _error(str(e), 1 if isinstance(e, BadInputError) else 2)
+    except ModuleNotFoundError as e:
+        if (e.name or '').split('.')[0] != 'fastai': raise
+        return _error("fastai is not installed; install it without its declared dependencies: pip install --no-deps fastai==2.8.12", 1)
     except KeyboardInterrupt:
         print(f"asd-nb: {name} interrupted", file=sys.stderr)
         return 130

@@ -48,11 +48,12 @@ def tiny(tmp_path_factory):
 
 
 def assert_user_error(r, *parts):
-    "Exit status 2 and one `asd-nb: error:` line naming `parts`, without a traceback."
-    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    """One `asd-nb: error:` line naming `parts`, without a traceback; exit status 1 for a data or model error (the
+    message starts with the file or folder, as every `BadInputError`'s does), else 2 (a usage error)."""
     assert 'Traceback' not in r.stderr, r.stderr
     err = [l for l in r.stderr.splitlines() if l.startswith('asd-nb: error: ')]
     assert len(err) == 1, r.stderr
+    assert r.returncode == (1 if err[0][len('asd-nb: error: '):].startswith('/') else 2), (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     for p in parts: assert str(p) in err[0], (p, err[0])
 
 
@@ -322,7 +323,7 @@ def test_predict_scores_files_and_names_the_unreadable_ones(ssl_run, tiny):
 
 @pytest.mark.slow  # minutes of subprocesses; the same behaviours are checked in-process by nbs/08a, 08b and 13 (run with FLAGS=slow)
 def test_predict_refuses_a_tampered_detector(ssl_run, tiny):
-    "A changed or missing safetensors file, or a config.json of a newer format: exit status 2, the file named, no traceback."
+    "A changed or missing safetensors file, or a config.json of a newer format: exit status 1, the file named, no traceback."
     src, clip = ssl_run.res/'detectors'/'fan', sorted((ssl_run.data/'fan'/'test').glob('*.wav'))[0]
     changed, missing, newer = (tiny/'tampered'/n for n in ('changed', 'missing', 'newer'))
     for d in (changed, missing, newer): shutil.copytree(src, d)
