@@ -6,7 +6,7 @@ One ssl `run` (a wrong encoder path, then an interrupted run, then the resumed o
 `predict` and the tampering checks use; `train` / `score` / retrain / `score` checks that stale scores are replaced;
 the four baselines run on one machine type. The expected files, names and numbers are derived here from the dataset
 folder and from the files a command wrote, not from asd_nb."""
-import csv, json, math, os, shutil, subprocess, sys
+import csv, json, math, os, re, shutil, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -98,6 +98,21 @@ def test_help_explains_the_commands():
     for gone in ('--no-transformer-pooling', '--patch-frames', '--cache-dir'): assert gone not in run.stdout + score.stdout, gone
     for part in ('DETECTORS', 'DATA_ROOT', '--out RESULTS_DIR', '--machines', '--overwrite'): assert part in score.stdout, part
     for part in ('DETECTOR_DIR', 'CLIPS', '--out CSV', '--dcase-files DIR', '--json'): assert part in predict.stdout, part
+
+
+def test_in_a_script_stdout_is_the_table_alone(tiny):
+    """Not a terminal, as in `asd-nb run ... > log.txt`: stdout is exactly the results table; stderr one line per stage
+    with its time, no progress bar. Run again with `--json -q`: the numbers of results.json, and on stderr only notes."""
+    res = tiny/'script'
+    r = asd_nb('run', tiny/'data', '--system', 'ae', '--epochs', '1', '--machines', 'fan', '--out', res, '--device', 'cpu')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout == (res/'results.md').read_text().split('\n\nNote: ')[0].rstrip('\n') + '\n', r.stdout
+    assert all(l.startswith('asd-nb: ') for l in r.stderr.splitlines()) and '\r' not in r.stderr and '█' not in r.stderr, r.stderr
+    assert re.search(r'^asd-nb: fan: ae detector fitted on \d+ clips in [\d.]+ s$', r.stderr, re.M), r.stderr
+    assert re.search(r'^asd-nb: fan: scored \d+ clips in [\d.]+ s$', r.stderr, re.M), r.stderr
+    q = asd_nb('run', tiny/'data', '--system', 'ae', '--epochs', '1', '--machines', 'fan', '--out', res, '--device', 'cpu', '--json', '-q')
+    assert q.returncode == 0 and json.loads(q.stdout) == json.loads((res/'results.json').read_text()), q.stdout
+    assert q.stderr.startswith('asd-nb: note: fan: already scored') and all(l.startswith('asd-nb: note: ') for l in q.stderr.splitlines()), q.stderr
 
 
 # ---- two chains of dependent commands, run side by side (each keeps one core busy) ----
