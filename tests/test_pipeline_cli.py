@@ -47,13 +47,12 @@ def tiny(tmp_path_factory):
                             n_source_train=8, n_target_train=3, n_test=3, duration=1.)
 
 
-def assert_user_error(r, *parts):
-    """One `asd-nb: error:` line naming `parts`, without a traceback; exit status 1 for a data or model error (the
-    message starts with the file or folder, as every `BadInputError`'s does), else 2 (a usage error)."""
+def assert_user_error(r, *parts, code=2):
+    "Exit status `code` (2: a usage error; 1: a data or model error) and one `asd-nb: error:` line naming `parts`, without a traceback."
+    assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     assert 'Traceback' not in r.stderr, r.stderr
     err = [l for l in r.stderr.splitlines() if l.startswith('asd-nb: error: ')]
     assert len(err) == 1, r.stderr
-    assert r.returncode == (1 if err[0][len('asd-nb: error: '):].startswith('/') else 2), (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     for p in parts: assert str(p) in err[0], (p, err[0])
 
 
@@ -173,10 +172,10 @@ def ssl_run(chains): return chains.ssl
 def test_run_recovers_from_a_wrong_encoder_and_resumes_after_a_failure(ssl_run):
     s, res, data = ssl_run, ssl_run.res, ssl_run.data
     # (issue 16) a wrong encoder path is refused before RESULTS_DIR is touched: the corrected command may use the same folder
-    assert_user_error(s.no_model, '/not/a/model')
+    assert_user_error(s.no_model, '/not/a/model', code=1)
     assert s.after_no_model in (False, []), s.after_no_model
     # the corrected command got past the encoder: fan is fitted, saved and scored, then the corrupt clip stops it
-    assert_user_error(s.interrupted, s.bad.name)
+    assert_user_error(s.interrupted, s.bad.name, code=1)
     done = s.after_interrupted
     assert {'anomaly_score_fan_section_00_test.csv', 'decision_result_fan_section_00_test.csv', 'detectors/fan/config.json',
             'runs/fan/head.safetensors', 'scoring/fan.json'} <= set(done), sorted(done)
@@ -293,7 +292,7 @@ def test_every_system_of_the_registry_runs_and_its_detector_scores_alike_in_a_ne
     for system in official:  # the same number as the folder's own table, in %
         own = next(l for l in (base/system/'results.md').read_text().splitlines() if l.startswith('| official score |'))
         assert abs(official[system] - 100 * float(own.split('|')[2])) <= 0.0101, (official, own)  # both rounded: 2 digits in %, 4 as a fraction
-    assert_user_error(not_results, 'has no results.csv')
+    assert_user_error(not_results, 'has no results.csv', code=1)
 
 
 # ---- asd-nb predict ----
@@ -352,7 +351,7 @@ def test_predict_refuses_a_tampered_detector(ssl_run, tiny):
     rs = asd_nb_many(*[['predict', d, clip, '--no-progress'] for d in (changed, missing, newer)])
     for r, name, why in zip(rs, (weights, missing/'knn.safetensors', newer/'config.json'),
                             ('does not match what was saved', 'is missing', 'format 99')):
-        assert_user_error(r, name, why)
+        assert_user_error(r, name, why, code=1)
         assert r.stdout == ''
 
 
@@ -376,15 +375,15 @@ def test_bad_arguments_name_the_problem(tiny):
         ['run', data, '--out', tiny/'r6', '--system', 'svm'],
         ['predict', data/'fan', data/'fan'/'test'],
         ['run', tiny/'p'/'data', '--out', tiny/'p', '--overwrite', '--system', 'ae', '--epochs', '1'])
-    assert_user_error(rs[0], 'nowhere', 'no such folder')
-    assert_user_error(rs[1], "no machine 'pump'")
-    assert_user_error(rs[2], 'holds no saved detector')
+    assert_user_error(rs[0], 'nowhere', 'no such folder', code=1)
+    assert_user_error(rs[1], "no machine 'pump'", code=1)
+    assert_user_error(rs[2], 'holds no saved detector', code=1)
     assert_user_error(rs[3], tiny/'someone', 'already holds')
     assert (tiny/'someone'/'notes.txt').read_text() == 'mine' and [p.name for p in (tiny/'someone').iterdir()] == ['notes.txt']
     assert_user_error(rs[4], 'needs a pretrained encoder', '--backbone')
     assert_user_error(rs[5], '--steps is an option of --system ssl')
     assert rs[6].returncode == 2 and 'invalid choice' in rs[6].stderr and 'mobilenet-knn' in rs[6].stderr
-    assert_user_error(rs[7], data/'fan', 'not a saved detector')
+    assert_user_error(rs[7], data/'fan', 'not a saved detector', code=1)
     assert_user_error(rs[8], 'is or contains the input', tiny/'p'/'data')
     assert snapshot(tiny/'p'/'data') == copied and [p.name for p in (tiny/'p').iterdir()] == ['data']
     assert not any((tiny/n).exists() for n in ('r1', 'r2', 'r3', 'r4', 'r5', 'r6'))
