@@ -186,6 +186,7 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
           out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}], # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
           machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types to score, comma-separated; default: every detector found
           overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
+          progress:bool=True, # Show progress bars where stderr is a terminal (scoring draws none yet; kept so that every command takes --no-progress)
           device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
          ) -> EvalResult|None:
     "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known."

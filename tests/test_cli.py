@@ -375,7 +375,7 @@ def test_help_reads_like_a_tool(helps):
     h = helps['helps']
     lines = {n: {l.split()[0]: ' '.join(l.split()) for l in text.splitlines() if l.strip().startswith('-')} for n, text in h.items()}
     for n in ('run', 'train', 'score', 'predict', 'demo'):
-        if n != 'score': assert lines[n]['--no-progress'].startswith('--no-progress Hide progress bars'), lines[n]['--no-progress']
+        assert lines[n]['--no-progress'].startswith('--no-progress Hide progress bars'), lines[n]['--no-progress']
         assert lines[n]['--device'].startswith('--device DEVICE Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one')
     assert lines['run']['--no-status-aug'].startswith('--no-status-aug Switch off status augmentation')
     assert lines['train']['--no-mixed-precision'].startswith('--no-mixed-precision Train in float32 on a GPU too')
