@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 FLAGS ?=
 # FLAGS: space-separated test flags to run as well, e.g. `make test FLAGS="slow"` (see [tool.nbdev] tst_flags)
 
-.PHONY: setup test demo export readme clean-nbs bench evaluate
+.PHONY: setup test install-check demo export readme clean-nbs bench evaluate
 
 $(VENV)/.installed: pyproject.toml tools/requirements-cpu.txt tools/setup_env.sh
 	bash tools/setup_env.sh $(VENV)
@@ -13,6 +13,10 @@ setup: $(VENV)/.installed
 
 test: setup
 	ASD_NB_TEST_FLAGS="$(FLAGS)" $(BIN)/python tools/run_tests.py
+
+# The supported install (README, "Install") from this checkout's wheel, in a throwaway venv: minutes (torch unpacks)
+install-check: setup
+	bash tools/install_check.sh
 
 export: setup
 	$(BIN)/nbdev-export

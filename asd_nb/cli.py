@@ -6,15 +6,15 @@ Docs: https://asd-nb.github.io/asd_nb/cli.html.md"""
 
 # %% ../nbs/20_cli.ipynb #ad12e2a8
 from __future__ import annotations
-import difflib, importlib, sys
+import argparse, contextlib, difflib, importlib, inspect, json, logging, os, re, sys, typing
 from pathlib import Path
 from typing import Annotated
-from fastcore.script import anno_parser
 from . import __version__
-from .core import AsdNbError
+from .core import AsdNbError, BadInputError, log
 
 # %% auto #0
-__all__ = ['COMMANDS', 'Command', 'command', 'evaluate', 'usage', 'parser', 'main']
+__all__ = ['COMMANDS', 'EXIT_CODES', 'SPEC_FILE', 'Command', 'command', 'evaluate', 'usage', 'command_spec', 'build_spec',
+           'write_spec', 'parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #172e0bd5
 def _import(target:str):
@@ -23,9 +23,9 @@ def _import(target:str):
     return getattr(importlib.import_module(mod), attr)
 
 class Command:
-    "A subcommand: `target` (a function, or `'module:function'` imported on first use) and its one-line description."
-    def __init__(self, name:str, target, description:str|None=None, show:str|None=None):
-        self.name,self.target,self.show = name,target,show
+    "A subcommand: `target` (a function, or `'module:function'` imported on first use), its one-line description, and how its result is printed."
+    def __init__(self, name:str, target, description:str|None=None, show:str|None=None, as_json:str|None=None):
+        self.name,self.target,self.show,self.as_json = name,target,show,as_json
         self.description = description or (getattr(target, '__doc__', None) or '').strip().split('\n')[0]
 
     @property
@@ -34,8 +34,9 @@ class Command:
         if isinstance(self.target, str): self.target = _import(self.target)
         return self.target
 
-    def report(self, result) -> str|None:
-        "What the terminal shows of the function's `result`: `show(result)` as text, if a `show` was registered."
+    def report(self, result, as_json:bool=False) -> str|None:
+        "What stdout gets of the function's `result`: `as_json(result)` as JSON with `--json`, else `show(result)` as text, if registered."
+        if as_json: return json.dumps(_import(self.as_json)(result), indent=2, default=str)
         return None if self.show is None else str(_import(self.show)(result))
 
     def __repr__(self): return f"Command({self.name!r}: {self.target if isinstance(self.target, str) else self.target.__qualname__})"
@@ -46,33 +47,33 @@ COMMANDS = {}
 def command(func_or_name, # A function (decorator use), or the subcommand's name
             target:str|None=None, # With a name: 'module:function', imported when the subcommand runs
             description:str|None=None, # With a name: the line shown by `asd-nb --help`
-            show:str|None=None): # Optional 'module:function' that turns the function's result into text to print
+            show:str|None=None, # Optional 'module:function' that turns the function's result into text to print
+            as_json:str|None=None): # Optional 'module:function' that turns the result into JSON data: the command gets `--json`
     "Register a subcommand of `asd-nb`: `@command` on a function, or `command(name, 'module:function', description)`."
     if callable(func_or_name):
         name = func_or_name.__name__.replace('_', '-')
-        COMMANDS[name] = Command(name, func_or_name)
+        COMMANDS[name] = Command(name, func_or_name, show=show, as_json=as_json)
         return func_or_name
     if target is None or ':' not in target or not description:
         raise ValueError("command(name, target, description) needs target as 'module:function' and a description")
-    COMMANDS[func_or_name] = Command(func_or_name, target, description, show)
+    COMMANDS[func_or_name] = Command(func_or_name, target, description, show, as_json)
     return COMMANDS[func_or_name]
 
 # %% ../nbs/20_cli.ipynb #3abed604
-@command
 def evaluate(scores_dir:Annotated[Path, {'metavar': 'SCORES_DIR'}], # Folder of anomaly_score_<machine>_section_<SS>_test.csv files (decision_result_* optional), or a result folder of the DCASE baseline
              data:Annotated[Path, {'metavar': 'ROOT'}]=None, # Dataset root with labelled test clips (DCASE dev names, test/{normal,anomaly}/ folders, MIMII); labels come from names or folders
              ground_truth:Annotated[Path, {'metavar': 'GT_DIR'}]=None, # Folder of the official ground_truth_data, ground_truth_domain, ground_truth_attributes CSVs
-             json:bool=False, # Print the numbers as JSON instead of a table
-             manifest:Annotated[Path, {'metavar': 'CSV'}]=None # CSV manifest whose labelled test clips are the reference (instead of --data)
+             manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest whose labelled test clips are the reference (instead of --data)
             ):
     "Score a folder of anomaly-score CSVs with the official DCASE 2023 Task 2 metric (AUC, pAUC, harmonic mean)."
-    import json as json_lib
+    from asd_nb.core import note
     from asd_nb.metrics import evaluate_dir
     if manifest is not None and data is not None: raise AsdNbError("give the reference as --data ROOT or --manifest CSV, not both")
     res = evaluate_dir(scores_dir, data=manifest if manifest is not None else data, ground_truth=ground_truth)
-    if res.unscored: print(f"asd-nb: note: no score file for {', '.join(res.unscored)}; "
-                           f"the official score covers only the {len(res.sections)} scored sections", file=sys.stderr)
-    print(json_lib.dumps(res.to_dict(), indent=2) if json else res.to_markdown())
+    if res.unscored: note(f"no score file for {', '.join(res.unscored)}; the official score covers only the {len(res.sections)} scored sections")
+    return res
+
+command(evaluate, show='asd_nb.results:show_results', as_json='asd_nb.results:results_json');
 
 # %% ../nbs/20_cli.ipynb #78ad2519
 command('train', 'asd_nb.pipeline:train',
@@ -81,18 +82,19 @@ command('train', 'asd_nb.pipeline:train',
 # %% ../nbs/20_cli.ipynb #afb7ad2f
 command('score', 'asd_nb.pipeline:score',
         "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known.",
-        show='asd_nb.results:show_results')
+        show='asd_nb.results:show_results', as_json='asd_nb.results:results_json')
 command('run', 'asd_nb.pipeline:run',
         "Train, score and evaluate every machine type in one go: a detector per machine type, submission CSVs, results table and plots.",
-        show='asd_nb.results:show_results')
+        show='asd_nb.results:show_results', as_json='asd_nb.results:results_json')
 command('demo', 'asd_nb.pipeline:demo',
         "Generate a small synthetic dataset, train a tiny encoder (or a baseline) briefly, score, evaluate and print the table: offline, in minutes.",
-        show='asd_nb.results:show_results')
+        show='asd_nb.results:show_results', as_json='asd_nb.results:results_json')
 command('compare', 'asd_nb.results:compare',
         "Set the results tables of several results folders side by side: the official score and one column per machine type.",
-        show='asd_nb.results:show_results')
+        show='asd_nb.results:show_results', as_json='asd_nb.results:results_json')
 command('predict', 'asd_nb.pipeline:predict',
-        "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip.");
+        "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip.",
+        show='asd_nb.pipeline:show_predictions', as_json='asd_nb.pipeline:predictions_json');
 
 # %% ../nbs/20_cli.ipynb #466cc008
 command('synth', 'asd_nb.synth:make_dataset',
@@ -101,9 +103,12 @@ command('synth', 'asd_nb.synth:make_dataset',
 
 # %% ../nbs/20_cli.ipynb #9e1c2a14
 command('grid', 'asd_nb.grid:grid',
-        "Han et al.'s Table 1 over seeds: a grid of systems x machine types x seeds, one results folder per cell, one table of mean +- std beside the paper's numbers.")
+        "Han et al.'s Table 1 over seeds: a grid of systems x machine types x seeds, one results folder per cell, one table of mean +- std beside the paper's numbers.",
+        show='asd_nb.grid:show_grid', as_json='asd_nb.grid:grid_json')
 
 # %% ../nbs/20_cli.ipynb #fcaa5f64
+EXIT_CODES = "exit status: 0 success, 1 data or model error (a file or folder that cannot be used), 2 usage error, 130 interrupted"
+
 def usage() -> str:
     "The top-level help: what `asd-nb` is and its subcommands, one line each."
     width = max(map(len, COMMANDS))
@@ -111,18 +116,156 @@ def usage() -> str:
     return '\n'.join(["usage: asd-nb <command> [options]", "",
                       "Machine anomalous sound detection (DCASE 2023 Task 2), from the command line.", "",
                       "commands:", *lines, "",
-                      "Run 'asd-nb <command> --help' for the options of one command."])
+                      "Run 'asd-nb <command> --help' for the options of one command.",
+                      "Results go to stdout; progress, notes and errors to stderr.", EXIT_CODES])
 
 # %% ../nbs/20_cli.ipynb #795bb3de
-def parser(name:str # A registered subcommand, e.g. 'evaluate'
-          ):
-    "The `argparse` parser of subcommand `name`, built from its function's signature and docments."
-    return anno_parser(COMMANDS[name].func, prog=f"asd-nb {name}")
+SPEC_FILE = Path(__file__).parent/'cli_spec.json' if '__file__' in globals() else Path('../asd_nb/cli_spec.json') # The options of every command, generated by `write_spec`
+
+_TYPES = {'int': int, 'float': float, 'str': str, 'path': Path}
+# Choices of string options, from the constants the library checks them against
+_CHOICES = {'freeze': 'asd_nb.backbone:FREEZE_MODES', 'pooling': 'asd_nb.losses:poolings', 'banks': 'asd_nb.knn:BANKS',
+            'normalize': 'asd_nb.knn:NORMALIZE', 'backend': 'asd_nb.knn:BACKENDS', 'segment_pooling': 'asd_nb.ssl_detector:SEGMENT_POOLINGS',
+            'size': 'asd_nb.synth:SIZES', 'family': 'asd_nb.backbone:FAMILIES'}
+# What the command line says of an option instead of the library's words (which name Python objects, or the `True` case of a flag);
+# 'command.option' for one command only
+_HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a terminal; elsewhere one line per stage)',
+         'synth.machines': 'Machine types, comma-separated, e.g. fan,valve; default: all (fan, bearing, valve, slider)',
+         'demo.family': 'Encoder family of the tiny random-init encoder',
+         'device': 'Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one',
+         'status_aug': 'Switch off status augmentation (section 3.1: speeds 0.9 and 1.1 as classes of their own)',
+         'mixed_precision': 'Train in float32 on a GPU too (default: bfloat16 or float16 mixed precision; never on a CPU)',
+         'pooling': 'How the frames of a crop become one embedding: mean, or asp (attentive statistics)',
+         'normalize': "Rescale each memory bank by its clips' leave-one-out scores: mean, zscore, or none",
+         'backend': 'k-NN search: numpy (exact), faiss (needs asd-nb[faiss]) or auto (faiss for large banks when installed)'}
+
+def _plain(anno):
+    "The type a command-line value converts to, and whether the parameter is a flag: `(name, is_bool)`."
+    args = [a for a in typing.get_args(anno) if a is not type(None)] if typing.get_origin(anno) in (typing.Union, getattr(__import__('types'), 'UnionType', typing.Union)) else [anno]
+    if bool in args: return None, True
+    for a in args:
+        if isinstance(a, type) and issubclass(a, Path): return 'path', False
+        if a in (int, float): return a.__name__, False
+    return 'str', False
+
+def _words(text:str, params:set, positional:set) -> str:
+    "A docment in command-line words: `name` of an option -> --name (of a positional: NAME), `None: x` -> `default: x`, no trailing '?'."
+    text = re.sub(r'`(\w+)`', lambda m: (m[1].upper() if m[1] in positional else f"--{m[1].replace('_', '-')}") if m[1] in params else m[1], text)
+    text = re.sub(r'`([^`]*)`', r'\1', text)  # other code words, e.g. `asd-nb run`, as plain words
+    return re.sub(r'\bNone: ', 'default: ', text).rstrip('?').strip()
+
+def _arg(name:str, d, params:set, positional:set, command:str='') -> dict:
+    "The JSON spec of one parameter: flags, help, default, type, choices, metavar, nargs, required."
+    anno, meta = d.anno, {}
+    if typing.get_origin(anno) is Annotated:
+        meta = next((m for m in anno.__metadata__ if isinstance(m, dict)), {})
+        anno = anno.__origin__
+    kind, is_bool = _plain(anno)
+    doc = _words(d.docment or '', params, positional)
+    if (h := _HELP.get(f'{command}.{name}', _HELP.get(name))): doc = h + (m[0] if (m := re.search(r' \[[\w, -]+\]$', doc)) else '')  # keep the systems it is for
+    default = None if d.default is inspect.Parameter.empty else d.default
+    is_pos = name in positional
+    a = dict(dest=name, help=doc)
+    if is_bool:
+        a.update(flags=[f"--no-{name.replace('_', '-')}" if default else f"--{name.replace('_', '-')}"], action='store_false' if default else 'store_true', default=bool(default))
+        return a
+    a.update(flags=[] if is_pos else [f"--{name.replace('_', '-')}"], type=meta.get('type', kind) if not isinstance(meta.get('type'), type) else
+             ('path' if issubclass(meta['type'], Path) else meta['type'].__name__), default=default if isinstance(default, (int, float, str, type(None))) else str(default))
+    if 'choices' in meta or name in _CHOICES:
+        choices = list(meta.get('choices') or _import(_CHOICES[name]))
+        a['choices'] = [('none' if c is None else c) for c in choices]
+        if None in choices: a.update(none='none', default='none' if a['default'] is None else a['default'])  # the word that means None
+    if 'metavar' in meta or name == 'device': a['metavar'] = meta.get('metavar', 'DEVICE')
+    elif 'choices' not in a: a['metavar'] = {'int': 'N', 'float': 'X', 'path': 'PATH'}.get(a['type'], 'TEXT')
+    if 'nargs' in meta: a['nargs'] = meta['nargs']
+    if meta.get('required') or (is_pos and 'nargs' not in meta): a['required'] = True
+    if not is_pos and a['default'] is not None and not meta.get('required'): a['help'] += f" (default: {a['default']})"
+    return a
+
+def command_spec(name:str # A registered subcommand
+                ) -> dict:
+    "The description and arguments of subcommand `name`, read from its function's signature and docments (imports the function)."
+    from fastcore.docments import docments
+    ds = {k: d for k, d in docments(COMMANDS[name].func, full=True, returns=False, eval_str=True).items() if d.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
+    positional = {k for k, d in ds.items() if d.default is inspect.Parameter.empty and
+                  not (typing.get_origin(d.anno) is Annotated and any(isinstance(m, dict) and m.get('opt') for m in d.anno.__metadata__))}
+    return dict(description=COMMANDS[name].description, args=[_arg(k, d, set(ds), positional, name) for k, d in ds.items()])
+
+def build_spec() -> dict:
+    "Command name -> `command_spec`, for every registered command: what `SPEC_FILE` must hold."
+    return {name: command_spec(name) for name in sorted(COMMANDS)}
+
+def write_spec(path=None # Where to write; default: `SPEC_FILE`
+              ) -> Path:
+    "Regenerate the committed spec of the command line from the live signatures (run after changing a command's options)."
+    from asd_nb.core import atomic_write_text
+    return atomic_write_text(path or SPEC_FILE, json.dumps(build_spec(), indent=1) + '\n', overwrite=True)
+
+def _spec(name:str) -> dict:
+    "The spec of `name`: from `SPEC_FILE` when it is there (no import of the command's module), else from the live signature."
+    global _SPECS
+    if '_SPECS' not in globals():
+        try: _SPECS = json.loads(SPEC_FILE.read_text(encoding='utf-8'))
+        except (OSError, ValueError): _SPECS = {}
+    return _SPECS[name] if name in _SPECS else command_spec(name)
+
+def _none(v:str): return None if v == 'none' else v
+
+def parser(name:str, # A registered subcommand, e.g. 'evaluate'
+           spec:dict|None=None # Its spec; default: `_spec(name)`
+          ) -> argparse.ArgumentParser:
+    "The `argparse` parser of subcommand `name`, built from its spec, with the options every command has."
+    spec, cmd = spec or _spec(name), COMMANDS[name]
+    p = argparse.ArgumentParser(prog=f"asd-nb {name}", description=spec['description'], epilog=EXIT_CODES,
+                                formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=32))
+    for a in spec['args']:
+        kw = {k: a[k] for k in ('help', 'default', 'choices', 'metavar', 'nargs', 'action') if k in a}
+        if a['flags']: kw.update(dest=a['dest'], required=a.get('required', False))
+        if 'action' not in a: kw['type'] = _none if a.get('none') else _TYPES[a['type']]
+        p.add_argument(*(a['flags'] or [a['dest']]), **kw)
+    g = p.add_argument_group('output')
+    if cmd.as_json: g.add_argument('--json', action='store_true', help='Print the result as JSON on stdout instead of a table')
+    g.add_argument('-q', '--quiet', action='store_true', help='Print only the result, notes and errors: no progress, no stage lines')
+    g.add_argument('-v', '--verbose', action='store_true', help='Also say when each stage starts, and more detail')
+    g.add_argument('--log-file', metavar='FILE', type=Path, help='Append everything, with times, to FILE (whatever -q says)')
+    return p
 
 # %% ../nbs/20_cli.ipynb #01c94806
-def _error(msg:str) -> int:
+class _Format(logging.Formatter):
+    "`asd-nb: <message>`, with `note:` or `error:` in front of warnings and errors."
+    def format(self, r):
+        tag = {logging.WARNING: 'note: ', logging.ERROR: 'error: ', logging.DEBUG: ''}.get(r.levelno, '')
+        return f"asd-nb: {tag}{r.getMessage()}"
+
+@contextlib.contextmanager
+def _logging(quiet:bool, verbose:bool, log_file:Path|None):
+    "Send the `asd_nb` logger to stderr (INFO; WARNING with -q, DEBUG with -v) and, all of it, to `log_file`."
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO); err.setFormatter(_Format())
+    handlers = [err]
+    if log_file is not None:
+        try: f = logging.FileHandler(log_file, encoding='utf-8')
+        except OSError as e: raise BadInputError(log_file, f"cannot write the log: {e.strerror}") from None
+        f.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s')); handlers.append(f)
+    old = log.level, log.propagate
+    log.setLevel(logging.DEBUG); log.propagate = False
+    for h in handlers: log.addHandler(h)
+    try: yield
+    finally:
+        for h in handlers: log.removeHandler(h); h.close()
+        log.setLevel(old[0]); log.propagate = old[1]
+
+def _error(msg:str, code:int=2) -> int:
     print(f"asd-nb: error: {msg}", file=sys.stderr)
-    return 2
+    return code
+
+def _args(name:str, rest:list) -> dict:
+    "The parsed arguments of `name`; re-parsed from the live signature if the committed spec no longer matches it."
+    args = vars(parser(name).parse_args(rest))
+    params = inspect.signature(COMMANDS[name].func).parameters
+    if {k for k in args if k not in ('json', 'quiet', 'verbose', 'log_file')} != {k for k, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}:
+        args = vars(parser(name, command_spec(name)).parse_args(rest))  # a stale SPEC_FILE: `write_spec()` regenerates it
+    return args
 
 def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
         ) -> int:
@@ -136,13 +279,25 @@ def main(argv:list|None=None # Arguments after `asd-nb`; default: `sys.argv[1:]`
         close = difflib.get_close_matches(name, COMMANDS, n=1)
         return _error(f"unknown command {name!r}" + (f"; did you mean {close[0]!r}?" if close else '') +
                       f" (commands: {', '.join(sorted(COMMANDS))})")
-    try: args = vars(parser(name).parse_args(rest))
+    try: args = _args(name, rest)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
-    args.pop('pdb', None); args.pop('xtra', None)
+    as_json, (quiet, verbose, log_file) = args.pop('json', False), (args.pop(k) for k in ('quiet', 'verbose', 'log_file'))
+    if quiet and 'progress' in args: args['progress'] = False
+    stdout = sys.stdout
     try:
-        report = COMMANDS[name].report(COMMANDS[name].func(**args))
-        if report: print(report)
-    except AsdNbError as e: return _error(str(e))
+        with _logging(quiet, verbose, log_file):
+            if args.get('device') is not None:
+                from asd_nb.core import pick_device
+                pick_device(args['device'])
+            with contextlib.redirect_stdout(sys.stderr): result = COMMANDS[name].func(**args)  # stdout is for the result alone
+            report = COMMANDS[name].report(result, as_json)
+        if report: print(report, file=stdout)
+    except AsdNbError as e:
+        if hasattr(e, 'result') and (report := COMMANDS[name].report(e.result, as_json)): print(report, file=stdout)  # the part that was done
+        return _error(str(e), 1 if isinstance(e, BadInputError) else 2)
+    except ModuleNotFoundError as e:
+        if (e.name or '').split('.')[0] != 'fastai': raise
+        return _error("fastai is not installed; install it without its declared dependencies: pip install --no-deps fastai==2.8.12", 1)
     except KeyboardInterrupt:
         print(f"asd-nb: {name} interrupted", file=sys.stderr)
         return 130

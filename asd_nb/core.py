@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #36db495a
 from __future__ import annotations
-import errno, inspect, json, os, shutil, socket, tempfile, time, typing
+import errno, inspect, json, logging, os, shutil, socket, sys, tempfile, time, typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +14,11 @@ from fastcore.docments import docments
 
 
 # %% auto #0
-__all__ = ['MANIFEST', 'LOCK', 'AsdNbError', 'BadInputError', 'BadArgumentError', 'os_problem', 'os_errors', 'atomic_writer',
-           'atomic_write_text', 'folder_is_empty', 'prepare_out_dir', 'OutputFolder', 'refuse_inputs_inside',
-           'open_settings', 'read_json', 'folder_lock', 'check_int', 'check_float', 'note', 'atomic_folder',
-           'resolve_annotation', 'delegates_to', 'split_kwargs']
+__all__ = ['MANIFEST', 'LOCK', 'log', 'AsdNbError', 'BadInputError', 'BadArgumentError', 'os_problem', 'os_errors',
+           'atomic_writer', 'atomic_write_text', 'folder_is_empty', 'prepare_out_dir', 'OutputFolder',
+           'refuse_inputs_inside', 'open_settings', 'read_json', 'folder_lock', 'check_int', 'check_float', 'note',
+           'stage', 'bars_wanted', 'pick_device', 'use_device', 'atomic_folder', 'resolve_annotation', 'delegates_to',
+           'split_kwargs']
 
 # %% ../nbs/00_core.ipynb #82e00012
 class AsdNbError(Exception):
@@ -274,13 +275,65 @@ def check_float(value, # The value given
     return float(value)
 
 # %% ../nbs/00_core.ipynb #5b0e2ba4
+log = logging.getLogger('asd_nb') # Where asd_nb says what it does: notes (WARNING), one line per stage (INFO), details (DEBUG)
+
 def note(msg:str, # What was done differently, and why
-         notes:list|None=None # A list to keep the note in (e.g. a record's 'notes'); None: only print it
+         notes:list|None=None # A list to keep the note in (e.g. a record's 'notes'); None: only log it
         ):
-    "Print `msg` as a note on stderr (`asd-nb: note: ...`) and append it to `notes`."
-    import sys
-    print(f"asd-nb: note: {msg}", file=sys.stderr)
+    "Log `msg` as a warning of the `asd_nb` logger (`asd-nb: note: ...` on the command line) and append it to `notes`."
+    log.warning(msg)
     if notes is not None: notes.append(msg)
+
+# %% ../nbs/00_core.ipynb #d67391cf
+@contextmanager
+def stage(what:str # The finished step, e.g. 'fan: ssl detector fitted on 58 clips'
+         ):
+    "Log `what` with the seconds the block took when it ends (INFO), and its start (DEBUG)."
+    log.debug(f"{what}: started")
+    t = time.perf_counter()
+    yield
+    log.info(f"{what} in {_seconds(time.perf_counter() - t)}")
+
+def _seconds(s:float) -> str: return f"{s:.1f} s" if s < 60 else f"{int(s // 60)} min {s % 60:02.0f} s"
+
+# %% ../nbs/00_core.ipynb #d0a885a6
+def bars_wanted(progress:bool=True # Did the caller ask for progress?
+               ) -> bool:
+    "Should progress bars be drawn? Only if asked, and in a notebook or with stderr a terminal."
+    if not progress: return False
+    try: from IPython import get_ipython
+    except ImportError: get_ipython = lambda: None
+    if type(get_ipython()).__name__ == 'ZMQInteractiveShell': return True
+    isatty = getattr(sys.stderr, 'isatty', None)
+    return bool(isatty and isatty())
+
+# %% ../nbs/00_core.ipynb #9b78e6f4
+def pick_device(device:str|None=None # 'cpu', 'cuda', 'cuda:N' or 'mps'; None: the GPU if there is one, else the CPU
+               ) -> str:
+    "The torch device to compute on, as a string; a `BadArgumentError` for a name torch does not know or a GPU that is not here."
+    import torch
+    mps = getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+    if device is None: return 'cuda' if torch.cuda.is_available() else 'mps' if mps else 'cpu'
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): dev = None
+    if dev is None or dev.type not in ('cpu', 'cuda', 'mps'): raise BadArgumentError(f"device must be cpu, cuda, cuda:N or mps, got {device!r}")
+    if dev.type == 'cuda' and not torch.cuda.is_available(): raise BadArgumentError(f"device {device}: this PyTorch ({torch.__version__}) sees no CUDA GPU; use --device cpu")
+    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise BadArgumentError(f"device {device}: there are only {torch.cuda.device_count()} CUDA GPU(s), cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+    if dev.type == 'mps' and not mps: raise BadArgumentError(f"device {device}: this PyTorch sees no Apple GPU (MPS); use --device cpu")
+    return str(dev)
+
+@contextmanager
+def use_device(device:str|None=None # As for `pick_device`
+              ):
+    "Make `pick_device(device)` fastai's default device for the block; yields it."
+    import torch
+    from fastai.torch_core import defaults
+    dev, old = pick_device(device), getattr(defaults, 'use_cuda', None)
+    defaults.use_cuda = dev != 'cpu'
+    if dev.startswith('cuda:'): torch.cuda.set_device(torch.device(dev))
+    try: yield dev
+    finally: defaults.use_cuda = old
 
 # %% ../nbs/00_core.ipynb #42952914
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 import numpy as np
 import pandas as pd
-from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, atomic_writer, check_int, folder_lock, note, open_settings
+from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, atomic_writer, check_int, folder_lock, log, note, open_settings
 from .metrics import official_scores
 from .systems import SYSTEMS, get_system, with_system_options, system_kwargs
 from .results import read_results, machine_record, name_list
@@ -21,7 +21,8 @@ from .pipeline import run, _local
 # %% auto #0
 __all__ = ['HAN2023_TABLE1', 'HAN2023_SOURCE', 'PAPER_BACKBONES', 'VARIANTS', 'TABLE1_MACHINES', 'paper_table', 'Config',
            'grid_configs', 'Cell', 'grid_cells', 'run_cell', 'cell_devices', 'run_cells', 'slurm_executor',
-           'cell_scores', 'summarize_scores', 'GridResult', 'plot_grid', 'write_grid', 'plan_grid', 'show_plan', 'grid']
+           'cell_scores', 'summarize_scores', 'GridResult', 'plot_grid', 'write_grid', 'plan_grid', 'show_plan', 'grid',
+           'show_grid', 'grid_json']
 
 # %% ../nbs/14_grid.ipynb #c2ef35da
 HAN2023_TABLE1 = """config,official score,bearing,fan,gearbox,slider,ToyCar,ToyTrain,valve
@@ -164,16 +165,15 @@ def run_cells(cells:list, # Cells to run (finished ones are skipped, not recompu
               out, # The grid's folder
               options:dict|None=None, # Options the user set
               jobs:int=1, # Cells run at the same time, each in its own process with its own GPU (`cell_devices`)
-              executor=None, # A submitit executor (SLURM, local or debug): one job per cell, instead of `jobs`
-              progress:bool=True # Say on stderr what each cell did
+              executor=None # A submitit executor (SLURM, local or debug): one job per cell, instead of `jobs`
              ) -> list[dict]:
     "Run the unfinished `cells`; a record per cell ('done', 'failed' or 'kept' for a cell finished earlier)."
     todo, records = [c for c in cells if not c.done(out)], [dict(cell=c.name, status='kept') for c in cells if c.done(out)]
-    def say(r):
-        if progress: print(f"asd-nb: grid: {r['cell']}: {r['status']}" + (f" in {r['seconds']:.0f} s" if 'seconds' in r else '') +
-                           (f": {r['error']}" if 'error' in r else ''), file=sys.stderr)
+    def say(r):  # a line per cell on the asd_nb logger: a stage line when it ran, a note when it failed
+        msg = f"grid: {r['cell']}: {r['status']}" + (f" in {r['seconds']:.0f} s" if 'seconds' in r else '') + (f": {r['error']}" if 'error' in r else '')
+        (note if r['status'] == 'failed' else log.info)(msg)
         records.append(r)
-    if progress and todo: print(f"asd-nb: grid: {len(todo)} cell(s) to run, {len(records)} finished earlier", file=sys.stderr)
+    if todo: log.info(f"grid: {len(todo)} cell(s) to run, {len(records)} finished earlier")
     args = [(c, data_root, out, options) for c in todo]
     if executor is not None:
         for a, job in zip(args, executor.map_array(_cell_job, args) if todo else []):
@@ -379,11 +379,8 @@ def grid(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder w
          slurm_minutes:int=720, # Time limit of one cell's SLURM job
          dry_run:bool=False, # List the cells and their estimated cost; train nothing
          overwrite:bool=False, # Delete the grid's earlier cells and table and start over
-         json:bool=False, # Print the table (or the dry run's cells) as JSON
-         progress:bool=True, # Say on stderr what each cell did
          **kwargs) -> GridResult|pd.DataFrame:
     "Table 1 of Han et al. over seeds: a grid of systems x machine types x seeds, a results folder per cell, one table of mean ± std beside the paper's numbers."
-    import json as json_lib
     from asd_nb.pipeline import machine_tables
     from asd_nb.backbone import check_source
     opts = system_kwargs(kwargs)
@@ -394,9 +391,7 @@ def grid(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder w
     else: names = name_list(machines, 'machines')
     cells = grid_cells(configs, names, seeds)
     if dry_run:
-        plan = plan_grid(cells, out, opts)
-        print(json_lib.dumps(plan.to_dict('records'), indent=1, default=str) if json else show_plan(plan))
-        return plan
+        return plan_grid(cells, out, opts)
     for c in configs:
         if c.system == 'ssl': check_source(_local(c.source) or c.source)
     settings = dict(command='grid', data_root=str(Path(data_root).resolve()), options=opts)
@@ -404,11 +399,23 @@ def grid(data_root:Annotated[Path, {'metavar': 'DATA_ROOT'}], # Dataset folder w
     out.claim('cells')
     with folder_lock(out.path, 'asd-nb grid'):
         ex = None if slurm is None else slurm_executor(out.claim('slurm'), slurm, slurm_minutes, parallel=max(jobs, 1))
-        records = run_cells(cells, data_root, out.path, opts, jobs=jobs, executor=ex, progress=progress)
+        records = run_cells(cells, data_root, out.path, opts, jobs=jobs, executor=ex)
         res = GridResult(configs, cell_scores(cells, out.path), records)
         write_grid(res, out)
-    print(json_lib.dumps(res.to_dict(), indent=1, default=str) if json else res.to_markdown())
-    if res.failed: raise AsdNbError(f"{len(res.failed)} of {len(cells)} cells failed (listed above and in {out.path/'table.json'}); "
-                                    "the others are in the table. Run the same command again to retry them")
-    if progress: print(f"asd-nb: grid: {len(cells)} cells, table in {out.path/'table.md'}", file=sys.stderr)
+    if res.failed:
+        e = AsdNbError(f"{len(res.failed)} of {len(cells)} cells failed (listed above and in {out.path/'table.json'}); "
+                       "the others are in the table. Run the same command again to retry them")
+        e.result = res  # the command line still prints the table
+        raise e
+    log.info(f"grid: {len(cells)} cells, table in {out.path/'table.md'}")
     return res
+
+def show_grid(res # What `grid` returned: a `GridResult`, or the dry run's plan
+             ) -> str:
+    "What `asd-nb grid` prints: the table in the paper's layout, or the dry run's listing."
+    return show_plan(res) if isinstance(res, pd.DataFrame) else res.to_markdown()
+
+def grid_json(res # What `grid` returned
+             ) -> dict|list:
+    "What `asd-nb grid --json` prints: the table with every cell's record, or the dry run's cells."
+    return res.to_dict('records') if isinstance(res, pd.DataFrame) else res.to_dict()

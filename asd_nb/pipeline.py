@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 import pandas as pd
 import torch
-from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, delegates_to, folder_lock, note, open_settings
+from .core import AsdNbError, BadInputError, OutputFolder, atomic_write_text, bars_wanted, delegates_to, folder_lock, log, note, open_settings, stage, use_device
 from .data import clip_table, AUDIO_SUFFIXES, _is_audio
 from .audio import load_audio, describe_audio
 from .metrics import EvalResult, submission_name, write_scores, decide
@@ -26,8 +26,8 @@ from .results import (clips_fingerprint, detector_fingerprint, scored_clips, sav
 
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEMO_BASELINE_RECIPES', 'DEMO_DATA', 'data_source', 'machine_tables', 'fit_machine', 'score_machine',
-           'run', 'train', 'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'demo_results_dir',
-           'demo']
+           'run', 'train', 'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'show_predictions',
+           'predictions_json', 'demo_results_dir', 'demo']
 
 # %% ../nbs/13_pipeline.ipynb #dd14c649
 def data_source(data_root, # Dataset folder (or CSV manifest) given as DATA_ROOT, or None
@@ -60,13 +60,14 @@ def fit_machine(system:str, # A system of `SYSTEMS`
                 backbone=None, # Pretrained encoder (ssl)
                 data_root=None, # Where the clips come from, for the model card
                 options:dict|None=None, # The system's options that the user set
-                progress:bool=False # Show progress while fine-tuning
+                progress:bool=False, # Show progress while fine-tuning
+                device=None # torch device; None: the GPU if there is one
                ) -> tuple[Detector, Path]:
     "The fitted detector of `train`'s machine type, and its folder: loaded if one fitted on these clips is there, else fitted and saved."
     m, fp = train.machine.iloc[0], clips_fingerprint(train)
     det_dir = out.claim('detectors')/m
     if (det_dir/'config.json').exists():
-        try: det = load_detector(det_dir)
+        try: det = load_detector(det_dir, device=device)
         except AsdNbError as e:
             note(f"{m}: the detector in {det_dir} cannot be used ({e}); fitting it again")
             det = None
@@ -74,7 +75,7 @@ def fit_machine(system:str, # A system of `SYSTEMS`
             note(f"{m}: reusing the detector in {det_dir}")
             return det, det_dir
     s = get_system(system)
-    det = s.build(backbone=backbone, run_dir=out.claim('runs')/m if s.finetunes else None, **({'progress': progress} if s.finetunes else {}), **(options or {}))
+    det = s.build(backbone=backbone, run_dir=out.claim('runs')/m if s.finetunes else None, device=device, **({'progress': progress} if s.finetunes else {}), **(options or {}))
     det.fit(train)
     det.info_.update(data=fp, data_root=str(Path(data_root).resolve()) if data_root is not None else None)
     det.save_pretrained(det_dir, overwrite=True)
@@ -88,7 +89,7 @@ def score_machine(det:Detector, # A fitted detector
                  ) -> pd.DataFrame:
     "Score `test` with `det`, write the files and record; return the `scored_clips`."
     t = time.perf_counter()
-    scored = scored_clips(test, det.decision_function(test), det.threshold_)
+    with stage(f"{test.machine.iloc[0]}: scored {len(test)} clips"): scored = scored_clips(test, det.decision_function(test), det.threshold_)
     record = dict(record, threshold=det.threshold_, notes=list(det.notes_), n_train=det.n_train_)
     record.setdefault('seconds', {})['score'] = time.perf_counter() - t
     return save_machine(out, scored, record)
@@ -117,8 +118,9 @@ def run(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_
         system:Annotated[str, {'choices': list(SYSTEMS), 'metavar': 'SYSTEM'}]='ssl', # What to train and score: ssl (the paper's), ae, ae-mahala, mobilenet or mobilenet-knn
         machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types, comma-separated; default: all in DATA_ROOT
         overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
-        progress:bool=True, # Say what is being done (--no-progress: quiet)
+        progress:bool=True, # Show progress bars (where stderr is a terminal)
         manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
+        device:str=None, # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
         **kwargs) -> EvalResult|None:
     "Train, score and evaluate every machine type in one go: a detector per machine type, submission CSVs, results table and plots."
     if out is None: raise AsdNbError("run needs a results folder: out (--out RESULTS_DIR)")
@@ -132,20 +134,19 @@ def run(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_
                     **({'backbone': str(_local(backbone) or backbone)} if s.finetunes else {}), **opts)
     out = open_settings(out, settings, 'pipeline.json', overwrite, inputs=[data_root, _local(backbone)])
     scored, thresholds = {}, {}
-    with folder_lock(out.path, 'asd-nb run'):
+    with folder_lock(out.path, 'asd-nb run'), use_device(device) as device:
         for m, (train, test) in tables.items():
             data_fp = clips_fingerprint(train) + clips_fingerprint(test)
             det_dir = out.path/'detectors'/m
             if (done := _finished(out, test, data_fp, detector_fingerprint(det_dir) if (det_dir/'config.json').exists() else '')) is not None:
                 scored[m], thresholds[m] = done, machine_record(out, m)['threshold']; continue
-            if progress: print(f"asd-nb: {m}: fitting the {system} detector on {len(train)} clips", file=sys.stderr)
             t = time.perf_counter()
-            det, det_dir = fit_machine(system, train, out, backbone, data_root, opts, progress)
+            with stage(f"{m}: {system} detector fitted on {len(train)} clips"): det, det_dir = fit_machine(system, train, out, backbone, data_root, opts, progress, device)
             rec = dict(system=system, detector_dir=str(det_dir.resolve()), detector=detector_fingerprint(det_dir), data=data_fp,
                        seconds=dict(fit=time.perf_counter() - t))
             scored[m], thresholds[m] = score_machine(det, test, out, rec), det.threshold_
         res = report(out, scored, thresholds)
-    if progress: print(f"asd-nb: detectors, submission files{' and results table' if res is not None else ''} in {out.path}", file=sys.stderr)
+    log.info(f"detectors, submission files{' and results table' if res is not None else ''} in {out.path}")
     return res
 
 # %% ../nbs/13_pipeline.ipynb #fb5303b3
@@ -157,24 +158,25 @@ def train(data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DAT
           backbone:Annotated[str, {'opt': True, 'required': True, 'metavar': 'NAME_OR_PATH'}]=None, # Pretrained encoder: Hugging Face hub name or local folder
           out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RUN_DIR'}]=None, # Run folder: new, empty, or an unfinished run of the same settings (resumed)
           overwrite:bool=False, # Replace what asd_nb wrote in RUN_DIR earlier
-          progress:bool=True, # Show fastai's progress bar and a table per epoch
+          progress:bool=True, # Show fastai's progress bar and a table per epoch (where stderr is a terminal)
           manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
+          device:str=None, # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
           **kwargs) -> Path:
     "Fine-tune a pretrained speech encoder on a machine type's attributes, fit its k-NN back end and save the detector (RUN_DIR/detector)."
     data_root = data_source(data_root, manifest)
     if missing := [f'--{k}' for k, v in (('machine', machine), ('backbone', backbone), ('out', out)) if v is None]: raise AsdNbError(f"train needs {', '.join(missing)}")
     backend = {k: v for k, v in kwargs.items() if k in inspect.signature(SSLDetector).parameters}
     SSLDetector(backbone, run_dir=out, **backend)  # checks the back end's options before any training
-    finetune(data_root, machine, backbone, out, overwrite=overwrite, progress=progress,
+    with use_device(device) as device: finetune(data_root, machine, backbone, out, overwrite=overwrite, progress=progress,
              **{k: v for k, v in kwargs.items() if k in inspect.signature(finetune).parameters})
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return Path(out)/'detector'  # data-parallel fine-tuning: the main process fits and saves the detector
     train_set = clip_table(data_root, machines=machine)
     train_set = train_set[train_set.split == 'train'].reset_index(drop=True)
-    det = SSLDetector.from_run(out, **backend).fit(train_set)
+    with use_device(device) as device: det = SSLDetector.from_run(out, device=device, **backend).fit(train_set)
     det.info_.update(data=clips_fingerprint(train_set), data_root=str(Path(data_root).resolve()))
     path = det.save_pretrained(OutputFolder(out).claim('detector'), overwrite=True)
-    print(f"asd-nb: detector saved in {path}", file=sys.stderr)
+    log.info(f"detector saved in {path}")
     return path
 
 # %% ../nbs/13_pipeline.ipynb #b0e7283d
@@ -201,8 +203,9 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
           out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
           machines:Annotated[str, {'metavar': 'M[,M...]'}]=None, # Machine types to score, comma-separated; default: every detector found
           overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
-          progress:bool=True, # Say what is being done (--no-progress: quiet)
-          manifest:Annotated[Path, {'metavar': 'CSV'}]=None # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
+          progress:bool=True, # Show progress bars where stderr is a terminal (scoring draws none yet; kept so that every command takes --no-progress)
+          manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
+          device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
          ) -> EvalResult|None:
     "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known."
     data_root = data_source(data_root, manifest)
@@ -216,13 +219,12 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
     out = open_settings(out, dict(command='score', data_root=str(Path(data_root).resolve()), detectors={m: str(d.resolve()) for m, d in found.items()}),
                         'pipeline.json', overwrite, inputs=[data_root, *found.values()])
     scored, thresholds = {}, {}
-    with folder_lock(out.path, 'asd-nb score'):
+    with folder_lock(out.path, 'asd-nb score'), use_device(device) as device:
         for m, (_, test) in tables.items():
             det_fp, data_fp = detector_fingerprint(found[m]), clips_fingerprint(test)
             if (done := _finished(out, test, data_fp, det_fp)) is not None:
                 scored[m], thresholds[m] = done, machine_record(out, m)['threshold']; continue
-            if progress: print(f"asd-nb: {m}: scoring {len(test)} clips", file=sys.stderr)
-            det = load_detector(found[m])
+            det = load_detector(found[m], device=device)
             scored[m] = score_machine(det, test, out, dict(system=type(det).__name__, detector_dir=str(found[m].resolve()), detector=det_fp, data=data_fp))
             thresholds[m] = det.threshold_
         return report(out, scored, thresholds)
@@ -253,7 +255,7 @@ def predict_files(det:Detector, # A fitted detector
             try: wavs.append(load_audio(f)); chunk.append(str(f))
             except AsdNbError as e: errors.append(e)
         if wavs: rows.append(pd.DataFrame({'file': chunk, 'score': det.decision_function(wavs, sr=16000)}))
-        if progress: print(f"\rasd-nb: scored {min(i + det.chunk_clips, n)} of {n} clips", end='' if i + det.chunk_clips < n else '\n', file=sys.stderr, flush=True)
+        if bars_wanted(progress): print(f"\rasd-nb: scored {min(i + det.chunk_clips, n)} of {n} clips", end='' if i + det.chunk_clips < n else '\n', file=sys.stderr, flush=True)
     df = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({'file': [], 'score': []})
     return df.assign(decision=decide(df.score, det.threshold_) if len(df) else []), errors
 
@@ -263,13 +265,12 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
             out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this new CSV (atomically); default: print them
             dcase_files:Annotated[Path, {'metavar': 'DIR'}]=None, # Also write DCASE anomaly_score_*/decision_result_* files (one pair per section) into this new or empty folder
             overwrite:bool=False, # Replace the CSV, and what an earlier predict wrote in DIR
-            json:bool=False, # Print JSON (a list of {file, score, decision}) instead of CSV
-            progress:bool=True, # Say on stderr how far it is
-            manifest:Annotated[Path, {'metavar': 'MANIFEST'}]=None # Also score the test clips of this CSV manifest (those of the detector's machine type where it names several)
+            progress:bool=True, # Say on stderr how far it is (where stderr is a terminal)
+            manifest:Annotated[Path, {'metavar': 'MANIFEST'}]=None, # Also score the test clips of this CSV manifest (those of the detector's machine type where it names several)
+            device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
            ) -> pd.DataFrame:
     "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip."
-    import json as json_lib
-    det = load_detector(detector)
+    with use_device(device) as device: det = load_detector(detector, device=device)
     files = (audio_files(clips) if clips else []) + (_manifest_files(manifest, det) if manifest is not None else [])
     if not files: raise AsdNbError("nothing to score: give audio files or folders (CLIPS), or --manifest CSV")
     if out is not None and (Path(out).resolve() in {f.resolve() for f in files} or Path(out).resolve() == Path(detector).resolve()):
@@ -277,13 +278,15 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
     if out is not None and Path(out).exists() and not overwrite: raise AsdNbError(f"{out}: already exists; refusing to overwrite it (--overwrite replaces it)")
     dcase = None if dcase_files is None else open_settings(dcase_files, dict(command='predict', detector=str(Path(detector).resolve())), 'predict.json',
                                                            overwrite, inputs=[detector, *files])
-    df, errors = predict_files(det, files, progress and sys.stderr.isatty())
+    df, errors = predict_files(det, files, progress)
     if out is not None: atomic_write_text(out, df.to_csv(index=False), overwrite=True)
-    elif json: print(json_lib.dumps(df.to_dict('records'), indent=1))
-    else: print(df.to_csv(index=False), end='')
+    df.attrs['written_to'] = None if out is None else str(out)
     if dcase is not None and len(df): _write_dcase(df, det, dcase)
-    for e in errors: print(f"asd-nb: error: {e}", file=sys.stderr)
-    if errors: raise AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
+    for e in errors: log.error(str(e))
+    if errors:
+        e = AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
+        e.result = df  # the command line still prints them
+        raise e
     return df
 
 def _manifest_files(manifest, det:Detector) -> list[Path]:
@@ -301,6 +304,16 @@ def _write_dcase(df:pd.DataFrame, det:Detector, folder:OutputFolder):
     for section, g in df.assign(section=sections).groupby('section'):
         write_scores(folder.claim(submission_name('anomaly_score', machine, section)), g.file, g.score, overwrite=True)
         write_scores(folder.claim(submission_name('decision_result', machine, section)), g.file, g.decision, overwrite=True)
+
+# %% ../nbs/13_pipeline.ipynb #9a1762dc
+def show_predictions(df:pd.DataFrame # What `predict` returned
+                    ) -> str:
+    "What `asd-nb predict` prints: the rows as CSV (file,score,decision), or nothing when they went to a file."
+    return '' if df.attrs.get('written_to') else df.to_csv(index=False).rstrip('\n')
+
+def predictions_json(df:pd.DataFrame) -> list:
+    "What `asd-nb predict --json` prints: a list of {file, score, decision}."
+    return [dict(file=str(f), score=float(s), decision=int(d)) for f, s, d in zip(df.file, df.score, df.decision)]
 
 # %% ../nbs/13_pipeline.ipynb #864f9ba4
 DEMO_RECIPE = dict(steps_per_epoch=100, crop_seconds=1., bs=16, lr=3e-3, emb_dim=64, k_subcenters=4, valid_pct=0.) # `run` options of the demo's ssl system
@@ -335,7 +348,8 @@ def demo(out:Annotated[Path, {'metavar': 'DIR'}]=None, # Folder for the syntheti
          threads:int=1, # PyTorch CPU threads while the demo runs (0: leave PyTorch's setting); one is fastest for a tiny model
          seed:int=0, # Seed of the data, the encoder and the training
          overwrite:bool=False, # Delete an earlier demo in DIR and start over
-         progress:bool=True # Show progress bars and what is being done (--no-progress: quiet)
+         progress:bool=True, # Show progress bars (where stderr is a terminal)
+         device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
         ) -> EvalResult|Comparison:
     "Generate a small synthetic dataset, train a tiny encoder (or a baseline) briefly, score, evaluate and print the table: offline, in minutes."
     t0, names, systems = time.perf_counter(), name_list(machines, 'machines') if machines is not None else list(MACHINES), _system_list(system)
@@ -344,19 +358,18 @@ def demo(out:Annotated[Path, {'metavar': 'DIR'}]=None, # Folder for the syntheti
     out = open_settings(out, dict(command='demo', machines=','.join(names), steps=steps, family=family, seed=seed), 'pipeline.json', overwrite)
     data = out.claim('data')
     if missing := [m for m in names if not (data/m).is_dir()]:
-        if progress: print(f"asd-nb: generating synthetic clips of {', '.join(missing)} in {data}", file=sys.stderr)
-        make_dataset(data, machines=missing, seed=seed, overwrite=True, **DEMO_DATA)
+        with stage(f"synthetic clips of {', '.join(missing)} written to {data}"): make_dataset(data, machines=missing, seed=seed, overwrite=True, **DEMO_DATA)
     n_threads, results = torch.get_num_threads(), Comparison()
     if threads: torch.set_num_threads(threads)
     try:
         for s in systems:
             kw = dict(backbone=_demo_encoder(out.claim('encoder'), family, seed), steps=steps, **DEMO_RECIPE) if s == 'ssl' else \
                  dict(epochs=epochs, **DEMO_BASELINE_RECIPES.get(s, {}))
-            if progress and len(systems) > 1: print(f"asd-nb: system {s}: {SYSTEMS[s].description}", file=sys.stderr)
-            results[s] = run(data, out=out.claim(demo_results_dir(out.path, s).name), system=s, machines=names, seed=seed, progress=progress, **kw)
+            if len(systems) > 1: log.info(f"system {s}: {SYSTEMS[s].description}")
+            results[s] = run(data, out=out.claim(demo_results_dir(out.path, s).name), system=s, machines=names, seed=seed, progress=progress, device=device, **kw)
     finally: torch.set_num_threads(n_threads)
     if len(systems) > 1:
         atomic_write_text(out.claim('comparison.md'), results.to_markdown() + '\n', overwrite=True)
         atomic_write_text(out.claim('comparison.csv'), results.table().to_csv(), overwrite=True)
-    if progress: print(f"asd-nb: demo finished in {time.perf_counter() - t0:.0f} s; everything is in {out.path}", file=sys.stderr)
+    log.info(f"demo finished in {time.perf_counter() - t0:.0f} s; everything is in {out.path}")
     return results if len(systems) > 1 else results[systems[0]]

@@ -17,8 +17,8 @@ from .metrics import (EvalResult, evaluate_scores, official_scores, submission_n
 
 # %% auto #0
 __all__ = ['SCORED_COLUMNS', 'clips_fingerprint', 'detector_fingerprint', 'scored_clips', 'save_machine', 'machine_record',
-           'read_machine', 'plot_machine', 'report', 'show_results', 'results_table', 'Comparison', 'read_results',
-           'compare', 'name_list']
+           'read_machine', 'plot_machine', 'report', 'show_results', 'results_table', 'Comparison', 'results_json',
+           'read_results', 'compare', 'name_list']
 
 # %% ../nbs/12_results.ipynb #d70c6891
 def clips_fingerprint(table:pd.DataFrame # Clips (a `path` column)
@@ -169,6 +169,14 @@ class Comparison(dict):
         lines = ['| ' + ' | '.join(head) + ' |', '| --- |' + ' ---: |' * t.shape[1]]
         lines += ['| ' + ' | '.join([str(n)] + ['' if pd.isna(v) else f"{v:.{digits}f}" for v in r]) + ' |' for n, r in zip(t.index, t.to_numpy())]
         return '\n'.join(lines) + '\n\nIn %: the official score over all machine types, then the same harmonic mean per machine type.'
+
+# %% ../nbs/12_results.ipynb #9993bfc0
+def results_json(res # What `evaluate`, `score`, `run`, `demo` or `compare` returned
+                ) -> dict|None:
+    "What `--json` prints: `EvalResult.to_dict()` (the keys of `asd-nb evaluate --json`), one per system for a `Comparison`, null for None."
+    if res is None: return None
+    if isinstance(res, Comparison): return {name: results_json(r) for name, r in res.items()}
+    return res.to_dict()
 
 # %% ../nbs/12_results.ipynb #070168a3
 def read_results(out # A results folder of `run`, `score` or `demo`, with a results.csv

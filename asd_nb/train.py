@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/finetune.html.md"""
 
 # %% ../nbs/06_finetune.ipynb #0b4ea570
 from __future__ import annotations
-import inspect, json, math, random, sys, typing
+import contextlib, inspect, json, math, random, sys, typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -34,7 +34,7 @@ from safetensors.torch import save as tensors_to_bytes
 from transformers.utils import logging as hf_logging
 from . import __version__
 from .core import (AsdNbError, BadInputError, LOCK, OutputFolder, atomic_folder, atomic_write_text, atomic_writer,
-                         check_float, check_int, folder_lock, open_settings, os_errors, read_json, refuse_inputs_inside, delegates_to, split_kwargs)
+                         bars_wanted, check_float, check_int, folder_lock, log, stage, open_settings, os_errors, read_json, refuse_inputs_inside, delegates_to, split_kwargs)
 from .data import clip_table, train_clips
 from .audio import ClipCache
 from .augment import StatusAugment
@@ -494,11 +494,12 @@ def _check_crop(backbone:SSLBackbone, dl:CropLoader):
         raise AsdNbError(f"crop_seconds={dl.seconds:g} is too short for {FAMILIES[backbone.family]}: {dl.seg_len} samples give no frame; use longer crops")
 
 def _fit(learn:Learner, n_epochs:int, start:int, progress:bool):
-    "`fit_one_cycle` from epoch `start`, with or without fastai's progress bar and table."
+    "`fit_one_cycle` from epoch `start`; fastai's progress bar and table only where `bars_wanted`, and on stderr."
     if start >= n_epochs: return
     try:
         with data_parallel(learn):
-            if progress and not rank_distrib(): return learn.fit_one_cycle(n_epochs, start_epoch=start)
+            if bars_wanted(progress) and not rank_distrib():
+                with contextlib.redirect_stdout(sys.stderr): return learn.fit_one_cycle(n_epochs, start_epoch=start)
             with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(n_epochs, start_epoch=start)
     except BadInputError as e: raise BadInputError(e.path, e.problem) from None  # without the callback's name that fastai puts in front
 
@@ -535,12 +536,12 @@ def finetune_clips(clips:pd.DataFrame, # Normal training clips of one machine ty
     with folder_lock(out, 'asd-nb train') if not rank_distrib() else _no_lock():
         resume = _open_run_ranks(out, config, overwrite, inputs)
         meta = load_checkpoint(learn, resume) if resume is not None else {}
-        if meta: print(f"asd-nb: resuming {out} after epoch {meta['epoch']} of {plan[0]}", file=sys.stderr)
+        if meta: log.info(f"resuming {out} after epoch {meta['epoch']} of {plan[0]}")
         learn.add_cb(ckpt := Checkpoint(Path(out)/'checkpoint.safetensors', meta))
-        _fit(learn, plan[0], meta.get('epoch', 0), progress)
+        with stage(f"{clips.machine.iloc[0]}: fine-tuned {plan[0] * plan[1]} steps"): _fit(learn, plan[0], meta.get('epoch', 0), progress)
         if not rank_distrib(): save_run(learn.model, out, ckpt.history)
         _barrier()
-    if not rank_distrib(): print(f"asd-nb: fine-tuned model saved in {out}", file=sys.stderr)
+    if not rank_distrib(): log.info(f"fine-tuned model saved in {out}")
     return learn
 
 # %% ../nbs/06_finetune.ipynb #98e412dd

@@ -93,7 +93,7 @@ def throughput(args):
     bare_forward(model, segs[:16])  # warm-up
     t_bare1 = bare_forward(model, segs)
     t = time.perf_counter()
-    score(det_dir, data, root/'scored', progress=False)
+    score(det_dir, data, root/'scored')
     t_pipe = time.perf_counter() - t
     t_bare2 = bare_forward(model, segs)
     t_bare = (t_bare1 + t_bare2) / 2
@@ -119,7 +119,7 @@ def memory_one(args):
     load_detector(root/'detector')  # the detector alone, for the memory after loading
     after_load = current_rss_gb()
     t = time.perf_counter()
-    score(root/'detector', root/'data', root/'scored', progress=False)
+    score(root/'detector', root/'data', root/'scored')
     print(json.dumps(dict(after_load_gb=after_load, peak_gb=rss_gb(), seconds=time.perf_counter() - t)))
 
 

@@ -2,7 +2,7 @@
 
 The expected numbers are computed here, independently of asd_nb: the ground truth is read with pandas straight from
 the evaluator's CSVs and the metrics come from a direct scikit-learn loop and `scipy.stats.hmean`."""
-import json, shutil, subprocess, sys
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 
 import numpy as np, pandas as pd, pytest
@@ -23,9 +23,9 @@ def asd_nb(*args) -> subprocess.CompletedProcess:
     return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
-def assert_user_error(r: subprocess.CompletedProcess, *parts: str):
-    "Exit status 2 and a one-line `asd-nb: error:` message containing `parts`, without a traceback."
-    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+def assert_user_error(r: subprocess.CompletedProcess, *parts: str, code: int = 2):
+    "Exit status `code` (2 usage, 1 data) and a one-line `asd-nb: error:` message containing `parts`, without a traceback."
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
     assert 'Traceback' not in r.stderr, r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith('asd-nb: error: '), r.stderr
@@ -138,20 +138,20 @@ def test_missing_clip_is_named(tmp_path, truth):
     lines = f.read_text().splitlines(keepends=True)
     f.write_text(''.join(lines[:5] + lines[6:]))
     dropped = lines[5].split(',')[0]
-    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), str(f), f'1 test clip(s) have no score: {dropped}')
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), str(f), f'1 test clip(s) have no score: {dropped}', code=1)
 
 
 def test_many_missing_clips_give_count_and_first_names(tmp_path, truth):
     d = write_scores(tmp_path/'half', truth)
     f = d/'anomaly_score_shaker_section_00_test.csv'
     f.write_text(''.join(f.read_text().splitlines(keepends=True)[:100]))
-    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), '100 test clip(s) have no score', 'and 95 more')
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), '100 test clip(s) have no score', 'and 95 more', code=1)
 
 
 def test_extra_clip_is_named(tmp_path, truth):
     d = write_scores(tmp_path/'extra', truth)
     with open(d/'anomaly_score_Vacuum_section_00_test.csv', 'a') as f: f.write('section_00_1234.wav,0.5\n')
-    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), 'not test clips of Vacuum section 00: section_00_1234.wav')
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), 'not test clips of Vacuum section 00: section_00_1234.wav', code=1)
 
 
 def test_malformed_score_file_names_file_and_line(tmp_path, truth):
@@ -159,20 +159,20 @@ def test_malformed_score_file_names_file_and_line(tmp_path, truth):
     f = d/'anomaly_score_ToyTank_section_00_test.csv'
     lines = f.read_text().splitlines(keepends=True)
     f.write_text(''.join(lines[:3] + ['section_00_0003.wav,oops\n'] + lines[4:]))
-    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), f"{f}: line 4: score 'oops' is not a number")
+    assert_user_error(asd_nb('evaluate', d, '--ground-truth', GT), f"{f}: line 4: score 'oops' is not a number", code=1)
 
 
-@pytest.mark.parametrize('args,message', [
-    (['--ground-truth', GT, '--data', GT], 'not both'),
-    ([], 'exactly one of --data ROOT'),
-    (['--ground-truth', '/nonexistent/gt'], '/nonexistent/gt: no such folder'),
+@pytest.mark.parametrize('args,message,code', [
+    (['--ground-truth', GT, '--data', GT], 'not both', 2),
+    ([], 'exactly one of --data ROOT', 2),
+    (['--ground-truth', '/nonexistent/gt'], '/nonexistent/gt: no such folder', 1),
 ])
-def test_bad_reference_arguments(anon_dir, args, message):
-    assert_user_error(asd_nb('evaluate', anon_dir, *args), message)
+def test_bad_reference_arguments(anon_dir, args, message, code):
+    assert_user_error(asd_nb('evaluate', anon_dir, *args), message, code=code)
 
 
 def test_missing_scores_folder(tmp_path):
-    assert_user_error(asd_nb('evaluate', tmp_path/'nope', '--ground-truth', GT), f"{tmp_path/'nope'}: no such folder")
+    assert_user_error(asd_nb('evaluate', tmp_path/'nope', '--ground-truth', GT), f"{tmp_path/'nope'}: no such folder", code=1)
 
 
 def test_missing_positional_argument_is_a_usage_error():
@@ -223,7 +223,7 @@ def test_data_root_with_dev_names(tmp_path):
     assert got['official_score'] == pytest.approx(want['official_score'], abs=1e-12)
     assert got['machines']['valve']['auc_target'] == pytest.approx(want['machines']['valve']['auc_target'], abs=1e-12)
     (tmp_path/'dev'/'fan'/'test'/'section_00_source_test_normal_0099_m-n_W.wav').touch()
-    assert_user_error(asd_nb('evaluate', d, '--data', tmp_path/'dev'), 'section_00_source_test_normal_0099_m-n_W.wav')
+    assert_user_error(asd_nb('evaluate', d, '--data', tmp_path/'dev'), 'section_00_source_test_normal_0099_m-n_W.wav', code=1)
 
 
 # ---- asd-nb train: a tiny random encoder on a small synthetic dataset ----
@@ -315,14 +315,14 @@ def test_train_bad_inputs_are_named(tiny_run_inputs):
     d = tiny_run_inputs
     r = asd_nb('train', d/'data')
     assert r.returncode == 2 and 'the following arguments are required: --machine, --backbone, --out' in r.stderr and 'Traceback' not in r.stderr
-    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'nowhere', '--out', d/'run_bad', *TRAIN), f"{d/'nowhere'}: no such checkpoint folder")
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'nowhere', '--out', d/'run_bad', *TRAIN), f"{d/'nowhere'}: no such checkpoint folder", code=1)
     assert not (d/'run_bad').exists()
-    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN[2:], '--machine', 'fan'), "no machine 'fan'")
+    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN[2:], '--machine', 'fan'), "no machine 'fan'", code=1)
     assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', '--machine', 'valve', '--no-progress'),
-                      'is shorter than the 2 s training crops')
-    # the back end's options are checked before any training
-    assert_user_error(asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN, '--segment-pooling', 'max'),
-                      'segment_pooling must be one of')
+                      'is shorter than the 2 s training crops', code=1)
+    # the back end's choices are checked by the parser, before any training
+    r = asd_nb('train', d/'data', '--backbone', d/'tiny', '--out', d/'run_bad', *TRAIN, '--segment-pooling', 'max')
+    assert r.returncode == 2 and "argument --segment-pooling: invalid choice: 'max'" in r.stderr, r.stderr
     assert not (d/'run_bad').exists()
 
 
@@ -348,3 +348,62 @@ def test_train_resumes_after_being_killed(tiny_run_inputs):
     assert hist.epoch.tolist() == list(range(1, 11))
     assert sorted(p.name for p in (d/'run_kill').iterdir()) == RUN_FILES
     assert r.stderr.splitlines()[-1] == f"asd-nb: detector saved in {d/'run_kill'/'detector'}"
+
+
+# ---- issue 14: help that reads like a tool and needs no torch; stdout for results alone; exit codes ----
+
+HELP_PROBE = ("import json, sys; from asd_nb.cli import COMMANDS, parser; "
+              "helps = {n: parser(n).format_help() for n in COMMANDS}; "
+              "print(json.dumps([helps, sorted(m for m in ('torch', 'transformers', 'fastai', 'pandas') if m in sys.modules)]))")
+
+
+@pytest.fixture(scope='module')
+def helps() -> dict:
+    "Every subcommand's --help, built in one fresh process; and the heavy modules that building them imported."
+    r = subprocess.run([sys.executable, '-c', HELP_PROBE], capture_output=True, text=True, timeout=60, env={**os.environ, 'COLUMNS': '200'})
+    assert r.returncode == 0, r.stderr
+    helps, imported = json.loads(r.stdout)
+    return dict(helps=helps, imported=imported)
+
+
+def test_help_of_every_command_imports_neither_torch_nor_fastai(helps):
+    assert helps['imported'] == []
+    assert {'evaluate', 'train', 'score', 'run', 'demo', 'compare', 'predict', 'synth'} <= set(helps['helps'])
+
+
+def test_help_reads_like_a_tool(helps):
+    h = helps['helps']
+    lines = {n: {l.split()[0]: ' '.join(l.split()) for l in text.splitlines() if l.strip().startswith('-')} for n, text in h.items()}
+    for n in ('run', 'train', 'score', 'predict', 'demo'):
+        assert lines[n]['--no-progress'].startswith('--no-progress Hide progress bars'), lines[n]['--no-progress']
+        assert lines[n]['--device'].startswith('--device DEVICE Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one')
+    assert lines['run']['--no-status-aug'].startswith('--no-status-aug Switch off status augmentation')
+    assert lines['train']['--no-mixed-precision'].startswith('--no-mixed-precision Train in float32 on a GPU too')
+    for choice in ('--banks {all,domain}', '--freeze {none,feature_encoder,all}', '--pooling {mean,asp}', '--normalize {none,zscore,mean}',
+                   '--backend {auto,numpy,faiss}', '--segment-pooling {transformer,mean}'):
+        assert choice in h['run'], choice
+    for n, text in h.items():
+        for python in ('(str)', '(int)', '(float)', 'str|', '|Module', 'None:', '(default: None)', '(default: False)', '(default: True)', '`', 'key of'):
+            assert python not in text, (n, python)
+        assert 'exit status: 0 success, 1 data or model error' in ' '.join(text.split()), n
+        for opt in ('-q, --quiet', '-v, --verbose', '--log-file FILE'): assert opt in text, (n, opt)
+    assert all(('--json' in h[n]) == (n in ('evaluate', 'run', 'score', 'predict', 'compare', 'demo')) for n in h)
+
+
+def test_the_committed_spec_is_the_live_signatures():
+    "The parsers come from asd_nb/cli_spec.json; after changing a command's options, `python -c 'import asd_nb.cli as c; c.write_spec()'`."
+    from asd_nb.cli import SPEC_FILE, build_spec
+    assert json.loads(SPEC_FILE.read_text()) == build_spec(), "asd_nb/cli_spec.json is stale: regenerate it with asd_nb.cli.write_spec()"
+
+
+def test_stdout_holds_the_result_alone(tmp_path, truth):
+    "Not a terminal: stdout is exactly the table (or the JSON); notes on stderr, hidden by nothing but a logger's level."
+    d = write_scores(tmp_path/'two', truth[truth.machine.isin(['bandsaw', 'grinder'])])
+    from asd_nb.metrics import evaluate_dir
+    table = evaluate_dir(d, ground_truth=GT).to_markdown()
+    r = asd_nb('evaluate', d, '--ground-truth', GT, '--log-file', tmp_path/'log.txt')
+    assert r.returncode == 0 and r.stdout == table + '\n', r.stdout
+    assert r.stderr.startswith('asd-nb: note: no score file for ToyDrone section 00') and r.stderr.count('\n') == 1
+    assert ' WARNING asd_nb: no score file for ToyDrone section 00' in (tmp_path/'log.txt').read_text()
+    q = asd_nb('evaluate', d, '--ground-truth', GT, '--json', '-q')
+    assert json.loads(q.stdout) == evaluate_dir(d, ground_truth=GT).to_dict() and q.stderr == r.stderr

@@ -1,5 +1,5 @@
 """Project-level checks: the package is what the notebooks export, it imports light, the README is the home page."""
-import importlib.util, json, shutil, subprocess, sys
+import importlib.util, json, shutil, subprocess, sys, tomllib
 from pathlib import Path
 from conftest import ROOT
 
@@ -37,6 +37,15 @@ def test_readme_is_the_rendered_index():
 def test_ci_runs_the_readme_test_command():
     "CI runs exactly the test command the README gives to users."
     assert 'make test' in (ROOT/'README.md').read_text() and 'make test' in (ROOT/'.ci'/'run').read_text()
+
+def test_ci_proves_the_readme_install():
+    "CI installs the built wheel the way the README says (tools/install_check.sh): the same pins, fastai without its dependencies."
+    readme, check = (ROOT/'README.md').read_text(), (ROOT/'tools'/'install_check.sh').read_text()
+    assert 'make install-check' in (ROOT/'.ci'/'run').read_text()
+    for step in ('pip install torch==2.13.0', 'pip install --no-deps fastai==2.8.12', 'pip install asd-nb'): assert step in readme, step
+    for step in ('install torch==2.13.0', 'install --no-deps fastai==2.8.12', 'install "$tmp"/dist/asd_nb-*.whl'): assert step in check, step
+    assert 'torch==2.13.0' in (ROOT/'tools'/'setup_env.sh').read_text() and 'fastai==2.8.12' in (ROOT/'tools'/'setup_env.sh').read_text()
+    assert not any(d.startswith('fastai') for d in tomllib.loads((ROOT/'pyproject.toml').read_text())['project']['dependencies'])
 
 def test_docs_preprocess(tmp_path):
     "Quarto is not available everywhere; the nbdev step before it (processing every notebook, show_doc included) must work."

@@ -6,7 +6,7 @@ One ssl `run` (a wrong encoder path, then an interrupted run, then the resumed o
 `predict` and the tampering checks use; `train` / `score` / retrain / `score` checks that stale scores are replaced;
 the four baselines run on one machine type. The expected files, names and numbers are derived here from the dataset
 folder and from the files a command wrote, not from asd_nb."""
-import csv, json, math, os, shutil, subprocess, sys
+import csv, json, math, os, re, shutil, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,9 +47,9 @@ def tiny(tmp_path_factory):
                             n_source_train=8, n_target_train=3, n_test=3, duration=1.)
 
 
-def assert_user_error(r, *parts):
-    "Exit status 2 and one `asd-nb: error:` line naming `parts`, without a traceback."
-    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+def assert_user_error(r, *parts, code=2):
+    "Exit status `code` (2: a usage error; 1: a data or model error) and one `asd-nb: error:` line naming `parts`, without a traceback."
+    assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     assert 'Traceback' not in r.stderr, r.stderr
     err = [l for l in r.stderr.splitlines() if l.startswith('asd-nb: error: ')]
     assert len(err) == 1, r.stderr
@@ -97,6 +97,21 @@ def test_help_explains_the_commands():
     for gone in ('--no-transformer-pooling', '--patch-frames', '--cache-dir'): assert gone not in run.stdout + score.stdout, gone
     for part in ('DETECTORS', 'DATA_ROOT', '--out RESULTS_DIR', '--machines', '--overwrite'): assert part in score.stdout, part
     for part in ('DETECTOR_DIR', 'CLIPS', '--out CSV', '--dcase-files DIR', '--json'): assert part in predict.stdout, part
+
+
+def test_in_a_script_stdout_is_the_table_alone(tiny):
+    """Not a terminal, as in `asd-nb run ... > log.txt`: stdout is exactly the results table; stderr one line per stage
+    with its time, no progress bar. Run again with `--json -q`: the numbers of results.json, and on stderr only notes."""
+    res = tiny/'script'
+    r = asd_nb('run', tiny/'data', '--system', 'ae', '--epochs', '1', '--machines', 'fan', '--out', res, '--device', 'cpu')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout == (res/'results.md').read_text().split('\n\nNote: ')[0].rstrip('\n') + '\n', r.stdout
+    assert all(l.startswith('asd-nb: ') for l in r.stderr.splitlines()) and '\r' not in r.stderr and '█' not in r.stderr, r.stderr
+    assert re.search(r'^asd-nb: fan: ae detector fitted on \d+ clips in [\d.]+ s$', r.stderr, re.M), r.stderr
+    assert re.search(r'^asd-nb: fan: scored \d+ clips in [\d.]+ s$', r.stderr, re.M), r.stderr
+    q = asd_nb('run', tiny/'data', '--system', 'ae', '--epochs', '1', '--machines', 'fan', '--out', res, '--device', 'cpu', '--json', '-q')
+    assert q.returncode == 0 and json.loads(q.stdout) == json.loads((res/'results.json').read_text()), q.stdout
+    assert q.stderr.startswith('asd-nb: note: fan: already scored') and all(l.startswith('asd-nb: note: ') for l in q.stderr.splitlines()), q.stderr
 
 
 # ---- two chains of dependent commands, run side by side (each keeps one core busy) ----
@@ -157,10 +172,10 @@ def ssl_run(chains): return chains.ssl
 def test_run_recovers_from_a_wrong_encoder_and_resumes_after_a_failure(ssl_run):
     s, res, data = ssl_run, ssl_run.res, ssl_run.data
     # (issue 16) a wrong encoder path is refused before RESULTS_DIR is touched: the corrected command may use the same folder
-    assert_user_error(s.no_model, '/not/a/model')
+    assert_user_error(s.no_model, '/not/a/model', code=1)
     assert s.after_no_model in (False, []), s.after_no_model
     # the corrected command got past the encoder: fan is fitted, saved and scored, then the corrupt clip stops it
-    assert_user_error(s.interrupted, s.bad.name)
+    assert_user_error(s.interrupted, s.bad.name, code=1)
     done = s.after_interrupted
     assert {'anomaly_score_fan_section_00_test.csv', 'decision_result_fan_section_00_test.csv', 'detectors/fan/config.json',
             'runs/fan/head.safetensors', 'scoring/fan.json'} <= set(done), sorted(done)
@@ -168,7 +183,7 @@ def test_run_recovers_from_a_wrong_encoder_and_resumes_after_a_failure(ssl_run):
     # the same command again: fan is kept as it was (not refitted, not rescored), valve is done, then the table
     r = s.resumed
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'fan: already scored' in r.stderr and 'valve: fitting the ssl detector' in r.stderr, r.stderr[-3000:]
+    assert 'fan: already scored' in r.stderr and re.search(r'valve: ssl detector fitted on \d+ clips in', r.stderr), r.stderr[-3000:]
     assert '| official score |' in r.stdout
     now = snapshot(res)
     kept = [p for p in done if p.endswith('_test.csv') and 'fan' in p or p.startswith(('detectors/fan/', 'runs/fan/'))]
@@ -277,7 +292,7 @@ def test_every_system_of_the_registry_runs_and_its_detector_scores_alike_in_a_ne
     for system in official:  # the same number as the folder's own table, in %
         own = next(l for l in (base/system/'results.md').read_text().splitlines() if l.startswith('| official score |'))
         assert abs(official[system] - 100 * float(own.split('|')[2])) <= 0.0101, (official, own)  # both rounded: 2 digits in %, 4 as a fraction
-    assert_user_error(not_results, 'has no results.csv')
+    assert_user_error(not_results, 'has no results.csv', code=1)
 
 
 # ---- asd-nb predict ----
@@ -322,7 +337,7 @@ def test_predict_scores_files_and_names_the_unreadable_ones(ssl_run, tiny):
 
 @pytest.mark.slow  # minutes of subprocesses; the same behaviours are checked in-process by nbs/08a, 08b and 13 (run with FLAGS=slow)
 def test_predict_refuses_a_tampered_detector(ssl_run, tiny):
-    "A changed or missing safetensors file, or a config.json of a newer format: exit status 2, the file named, no traceback."
+    "A changed or missing safetensors file, or a config.json of a newer format: exit status 1, the file named, no traceback."
     src, clip = ssl_run.res/'detectors'/'fan', sorted((ssl_run.data/'fan'/'test').glob('*.wav'))[0]
     changed, missing, newer = (tiny/'tampered'/n for n in ('changed', 'missing', 'newer'))
     for d in (changed, missing, newer): shutil.copytree(src, d)
@@ -336,7 +351,7 @@ def test_predict_refuses_a_tampered_detector(ssl_run, tiny):
     rs = asd_nb_many(*[['predict', d, clip, '--no-progress'] for d in (changed, missing, newer)])
     for r, name, why in zip(rs, (weights, missing/'knn.safetensors', newer/'config.json'),
                             ('does not match what was saved', 'is missing', 'format 99')):
-        assert_user_error(r, name, why)
+        assert_user_error(r, name, why, code=1)
         assert r.stdout == ''
 
 
@@ -360,15 +375,15 @@ def test_bad_arguments_name_the_problem(tiny):
         ['run', data, '--out', tiny/'r6', '--system', 'svm'],
         ['predict', data/'fan', data/'fan'/'test'],
         ['run', tiny/'p'/'data', '--out', tiny/'p', '--overwrite', '--system', 'ae', '--epochs', '1'])
-    assert_user_error(rs[0], 'nowhere', 'no such folder')
-    assert_user_error(rs[1], "no machine 'pump'")
-    assert_user_error(rs[2], 'holds no saved detector')
+    assert_user_error(rs[0], 'nowhere', 'no such folder', code=1)
+    assert_user_error(rs[1], "no machine 'pump'", code=1)
+    assert_user_error(rs[2], 'holds no saved detector', code=1)
     assert_user_error(rs[3], tiny/'someone', 'already holds')
     assert (tiny/'someone'/'notes.txt').read_text() == 'mine' and [p.name for p in (tiny/'someone').iterdir()] == ['notes.txt']
     assert_user_error(rs[4], 'needs a pretrained encoder', '--backbone')
     assert_user_error(rs[5], '--steps is an option of --system ssl')
     assert rs[6].returncode == 2 and 'invalid choice' in rs[6].stderr and 'mobilenet-knn' in rs[6].stderr
-    assert_user_error(rs[7], data/'fan', 'not a saved detector')
+    assert_user_error(rs[7], data/'fan', 'not a saved detector', code=1)
     assert_user_error(rs[8], 'is or contains the input', tiny/'p'/'data')
     assert snapshot(tiny/'p'/'data') == copied and [p.name for p in (tiny/'p').iterdir()] == ['data']
     assert not any((tiny/n).exists() for n in ('r1', 'r2', 'r3', 'r4', 'r5', 'r6'))
