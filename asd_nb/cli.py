@@ -126,7 +126,7 @@ _TYPES = {'int': int, 'float': float, 'str': str, 'path': Path}
 # Choices of string options, from the constants the library checks them against
 _CHOICES = {'freeze': 'asd_nb.backbone:FREEZE_MODES', 'pooling': 'asd_nb.losses:poolings', 'banks': 'asd_nb.knn:BANKS',
             'normalize': 'asd_nb.knn:NORMALIZE', 'backend': 'asd_nb.knn:BACKENDS', 'segment_pooling': 'asd_nb.ssl_detector:SEGMENT_POOLINGS',
-            'size': 'asd_nb.synth:SIZES', 'family': 'asd_nb.backbone:FAMILIES'}
+            'size': 'asd_nb.synth:SIZES', 'family': 'asd_nb.backbone:FAMILIES', 'variant': 'asd_nb.knn:VARIANTS', 'loss': 'asd_nb.train:LOSSES'}
 # What the command line says of an option instead of the library's words (which name Python objects, or the `True` case of a flag);
 # 'command.option' for one command only
 _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a terminal; elsewhere one line per stage)',
@@ -187,8 +187,8 @@ def command_spec(name:str # A registered subcommand
     "The description and arguments of subcommand `name`, read from its function's signature and docments (imports the function)."
     from fastcore.docments import docments
     ds = {k: d for k, d in docments(COMMANDS[name].func, full=True, returns=False, eval_str=True).items() if d.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
-    positional = {k for k, d in ds.items() if d.default is inspect.Parameter.empty and
-                  not (typing.get_origin(d.anno) is Annotated and any(isinstance(m, dict) and m.get('opt') for m in d.anno.__metadata__))}
+    opt = lambda d: next((m['opt'] for m in getattr(d.anno, '__metadata__', ()) if isinstance(m, dict) and 'opt' in m), None)  # Annotated {'opt': ...}
+    positional = {k for k, d in ds.items() if opt(d) is False or (d.default is inspect.Parameter.empty and not opt(d))}
     return dict(description=COMMANDS[name].description, args=[_arg(k, d, set(ds), positional, name) for k, d in ds.items()])
 
 def build_spec() -> dict:
