@@ -284,7 +284,8 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
     if dcase is not None and len(df): _write_dcase(df, det, dcase)
     for e in errors: log.error(str(e))
     if errors:
-        e = AsdNbError(f"{len(errors)} of {len(files)} clip(s) could not be read (listed above); the other {len(df)} are scored")
+        first = getattr(errors[0], 'path', None) or Path(str(errors[0]).split(': ')[0])  # a data error (exit status 1), named by its first file
+        e = BadInputError(first, "could not be read" + (f", nor {len(errors) - 1} other clip(s) (listed above)" if len(errors) > 1 else '') + f"; the other {len(df)} of {len(files)} clips are scored")
         e.result = df  # the command line still prints them
         raise e
     return df
