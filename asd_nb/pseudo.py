@@ -11,8 +11,8 @@ import pandas as pd
 import torch
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
-from .core import AsdNbError, check_int, note
-from .audio import load_audio
+from .core import AsdNbError, check_int, note, pick_device
+from .audio import audio_info, load_audio
 from .backbone import SSLBackbone
 
 # %% auto #0
@@ -34,9 +34,9 @@ def encoder_embeddings(paths, # Audio files
                        device=None # torch device; None: the GPU if there is one
                       ) -> np.ndarray: # float32 (N, D)
     "Clip embeddings of the pre-trained encoder: each hidden state averaged over frames, then over states."
-    dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    dev = torch.device(pick_device(device))
     model = (backbone if isinstance(backbone, SSLBackbone) else SSLBackbone.from_pretrained(backbone)).to(dev).eval()
-    wavs = [load_audio(p, duration=None) for p in paths]
+    wavs = [load_audio(p, duration=min(seconds, audio_info(p).duration)) for p in paths]  # only the seconds used are decoded
     n = min(round(seconds * 16000), *(len(w) for w in wavs))
     out = []
     for i in range(0, len(wavs), batch_size):

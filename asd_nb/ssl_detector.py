@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from fastcore.meta import delegates
-from .core import AsdNbError, check_float, check_int, note
+from .core import AsdNbError, check_float, check_int, note, pick_device
 from .data import class_label, parse_dcase_name
 from .backbone import SSLBackbone
 from .losses import encode_labels
@@ -84,7 +84,7 @@ SSLDetector._window = _window
 
 # %% ../nbs/08b_ssl_detector.ipynb #bfee4175
 def _device(self:SSLDetector):
-    return torch.device(self.device) if self.device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    return torch.device(pick_device(self.device))
 
 def _segments(self:SSLDetector, table:pd.DataFrame) -> list[np.ndarray]:
     "Segment embeddings `(S_i, D)` of every clip of `table`, loaded `chunk_clips` at a time."

@@ -20,7 +20,7 @@ from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
-from ..core import AsdNbError, check_float, check_int
+from ..core import AsdNbError, check_float, check_int, pick_device
 from ..detector import Detector, as_clips, clip_waveforms
 from ..features import logmel, logmel_waves, mel_config, WindowBank
 
@@ -183,8 +183,8 @@ def _score_frame(mse:np.ndarray, mean_err:np.ndarray, cov:dict) -> pd.DataFrame:
 SCORE_KINDS = ('mse', 'mahala') # The baseline's two scores: `--score MSE` and `--score MAHALA`
 
 def _device(device) -> torch.device:
-    "`device` as a torch device; None: CUDA if available, else the CPU."
-    return torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    "`device` as a torch device (`pick_device`); None: the GPU if there is one, else the CPU."
+    return torch.device(pick_device(device))
 
 def _check_valid_pct(v) -> float:
     if check_float(v, 'valid_pct', 0, 1) == 1: raise AsdNbError(f"valid_pct must lie in [0, 1), got {v}")
