@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 FLAGS ?=
 # FLAGS: space-separated test flags to run as well, e.g. `make test FLAGS="slow"` (see [tool.nbdev] tst_flags)
 
-.PHONY: setup test install-check demo export readme clean-nbs bench evaluate
+.PHONY: setup test install-check demo export readme clean-nbs bench evaluate outputs preview
 
 $(VENV)/.installed: pyproject.toml tools/requirements-cpu.txt tools/setup_env.sh
 	bash tools/setup_env.sh $(VENV)
@@ -28,6 +28,16 @@ readme: setup
 
 clean-nbs: setup
 	$(BIN)/nbdev-clean
+
+# Run every notebook on its tiny defaults and save it WITH its outputs (seeded, no bars, no local paths; ~10 min on
+# 2 cores). NB="nbs/05_losses.ipynb" for some; JOBS=1 for one at a time. Commit the notebooks afterwards.
+outputs: setup
+	$(BIN)/python tools/outputs.py $(NB) $(if $(JOBS),--jobs $(JOBS)) --flags "$(FLAGS)"
+
+# Render the notebooks to HTML (nbconvert) under _preview/, screenshot the home page and a tutorial in headless
+# Chromium, and fail if an image or a widget's placeholder is missing from a page.
+preview: setup
+	$(BIN)/python tools/preview.py
 
 bench: setup
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
