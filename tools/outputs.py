@@ -97,8 +97,8 @@ def _split(s): return s.splitlines(True)
 
 def _clean_stream(text: str) -> str:
     "A stream's text as a terminal shows it: each carriage return overwrites the line; tqdm bars dropped."
-    out = [l.rsplit('\r', 1)[-1] if '\r' in l.rstrip('\r\n') else l for l in _split(text)]
-    return ''.join(l for l in out if not _BAR_RE.search(l))
+    lines = [l.rstrip('\r').rsplit('\r', 1)[-1] for l in text.split('\n')]
+    return '\n'.join(l for l in lines if not _BAR_RE.search(l))
 
 def small_png(b64: str) -> str:
     "A PNG re-encoded with an adaptive palette of 256 colours when that is smaller (spectrograms shrink ~3x)."
