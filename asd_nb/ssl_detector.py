@@ -22,7 +22,7 @@ from .knn import KNNScorer, fit_knn
 from .detector import Detector, as_clips, clip_waveforms
 
 # %% auto #0
-__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector']
+__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'embedding_map', 'plot_embedding_map']
 
 # %% ../nbs/08b_ssl_detector.ipynb #2cd7c620
 def clip_classes(table:pd.DataFrame # From `as_clips`
@@ -179,3 +179,50 @@ def _card_lines(self:SSLDetector) -> list:
             f"{r.get('crop_seconds', 2):g} s segments, k-NN with k={self.knn_.k}, {self.knn_.banks} banks, normalisation {self.knn_.normalize}."]
 
 SSLDetector._save, SSLDetector._load, SSLDetector.card_lines = _ssl_save, _ssl_load, _card_lines
+
+# %% ../nbs/08b_ssl_detector.ipynb #e1b2c3d5
+def _embed(self:SSLDetector, clips, # Clips: files, a clip table or waveforms (see `as_clips`)
+           sr:int|None=None # Sample rate of waveforms, in Hz
+          ) -> np.ndarray:
+    "One embedding per clip `(N, D)`, as the k-NN back end sees it: segments embedded, then pooled."
+    if self.threshold_ is None: raise AsdNbError(f"this SSLDetector is not fitted yet: call fit(train) or load one with from_pretrained")
+    return self._pool(self._segments(as_clips(clips, sr)))
+
+SSLDetector.embed = _embed
+
+# %% ../nbs/08b_ssl_detector.ipynb #e1b2c3d6
+def embedding_map(train_emb:np.ndarray, # Embeddings of the training clips, (N, D)
+                  test_emb:np.ndarray, # Embeddings of the test clips, (M, D)
+                  train:pd.DataFrame, # The training clips' table (domain, label, class_label, ...), N rows
+                  test:pd.DataFrame # The test clips' table, M rows
+                 ) -> pd.DataFrame:
+    "The clips, training then test, with `split`, `kind` ('train normal', 'test anomaly', ...) and PCA coordinates `pc1`, `pc2`."
+    from sklearn.decomposition import PCA
+    unit = lambda e: np.asarray(e, np.float64) / np.linalg.norm(np.asarray(e, np.float64), axis=1, keepdims=True).clip(1e-12)
+    pca = PCA(2, random_state=0).fit(unit(train_emb))
+    xy = pca.transform(unit(np.concatenate([train_emb, test_emb])))
+    df = pd.concat([train.assign(split='train'), test.assign(split='test')], ignore_index=True).drop(columns=['wav'], errors='ignore')
+    df['kind'] = df.split + ' ' + df.get('label', pd.Series(index=df.index, dtype=object)).fillna('unknown')
+    return df.assign(pc1=xy[:, 0], pc2=xy[:, 1])
+
+# %% ../nbs/08b_ssl_detector.ipynb #e1b2c3d7
+_CLIP_MARKERS = {'train normal': '.', 'test normal': 'o', 'test anomaly': 'X', 'test unknown': 's'}
+
+def plot_embedding_map(emap:pd.DataFrame, # From `embedding_map`
+                       hue:str='domain', # Column that sets the colour: domain, class_label, machine, ...
+                       ax=None, # matplotlib Axes to draw on; None: a new figure
+                       title:str='' # Title of the plot
+                      ):
+    "Scatter the clips of `emap` on its two PCA axes: colour by `hue`, marker by split and label; returns the Axes."
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    if ax is None: ax = plt.subplots(figsize=(6, 4.5))[1]
+    cmap, handles = plt.get_cmap('tab10'), []
+    for i, (value, g) in enumerate(emap.groupby(hue, sort=True)):
+        for kind, gk in g.groupby('kind', sort=False):
+            ax.scatter(gk.pc1, gk.pc2, color=cmap(i % 10), marker=_CLIP_MARKERS.get(kind, 'o'), s=50, alpha=0.8)
+        handles.append(Line2D([], [], color=cmap(i % 10), marker='o', ls='', label=str(value)))
+    handles += [Line2D([], [], color='grey', marker=_CLIP_MARKERS.get(k, 'o'), ls='', label=k) for k in emap.kind.unique()]
+    ax.set(xlabel='PC 1', ylabel='PC 2', title=title)
+    ax.legend(handles=handles, fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    return ax
