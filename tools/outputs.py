@@ -227,12 +227,19 @@ def problems(nb) -> list:
     if n > MAX_NB_BYTES: probs.append(f'{n:,} bytes of outputs (at most {MAX_NB_BYTES:,}: smaller figures, fewer clips)')
     return probs
 
+def default_cells(path: Path) -> set:
+    "Ids of the cells that run without test flags: those `make outputs` saves (a flagged cell may have no outputs)."
+    from nbdev.config import get_config
+    from nbdev.test import nb_test_cells
+    skip = get_config(path.resolve().parent).tst_flags
+    return {c.id for c in nb_test_cells(path, skip.split() if isinstance(skip, str) else list(skip), [])}
+
 def check(path: Path, fresh: dict) -> list:
     "Problems of the committed notebook at `path` against this run's `fresh` outputs."
     nb = json.loads(path.read_text(encoding='utf-8'))
-    probs = problems(nb)
-    missing = [c['id'] for c in nb['cells'] if c['cell_type'] == 'code' and shows(fresh.get(c.get('id'), []))
-               and not c.get('outputs')]
+    probs, required = problems(nb), default_cells(path)
+    missing = [c['id'] for c in nb['cells'] if c['cell_type'] == 'code' and c.get('id') in required
+               and shows(fresh.get(c.get('id'), [])) and not c.get('outputs')]
     if missing: probs.append(f'{len(missing)} cell(s) show something when run but have no committed output '
                              f'(ids {", ".join(missing[:5])}): run `make outputs`')
     return probs
