@@ -9,9 +9,9 @@ import outputs as O
 
 def test_local_paths_become_placeholders():
     tmp = Path(tempfile.gettempdir())/'tmpab12cd'/'run'/'fan.csv'
-    text = f"wrote {ROOT/'nbs'/'x.csv'} and {tmp}; home {Path.home()/'data'}"
+    text = f"wrote {ROOT/'nbs'/'x.csv'} and {tmp}; read {ROOT.parent/'shared'/'a.wav'}; home {Path.home()/'data'}"
     clean = O.unlocal(text)
-    assert clean == "wrote [repo]/nbs/x.csv and [tmp]/run/fan.csv; home ~/data", clean
+    assert clean == "wrote [repo]/nbs/x.csv and [tmp]/run/fan.csv; read [repo]/../shared/a.wav; home ~/data", clean
     assert O.local_paths(clean) == []
     assert O.local_paths(text)
 

@@ -19,8 +19,8 @@ What makes the outputs small and reproducible (a re-run gives no diff):
 - PNGs are re-encoded with a palette of 256 colours when that is smaller;
 - progress bars are switched off (fastprogress, tqdm, Hugging Face) and any that slip through are removed;
 - timings (`00:03` in fastai's tables, `12 s/it`) are masked as `..:..` / `?s/it`;
-- local paths become placeholders: the repository root `[repo]`, the Python environment `[venv]`, a temporary folder
-  `[tmp]`, the home folder `~`;
+- local paths become placeholders: the repository root `[repo]` (its parent folder `[repo]/..`), the Python
+  environment `[venv]`, a temporary folder `[tmp]`, the home folder `~`;
 - nbdev's own cleaning (`nbdev-clean`: no execution counts, no volatile metadata, no object addresses) comes last.
 Limits that fail the run instead of committing a heavy notebook: `MAX_NB_BYTES` of outputs per notebook, audio
 players at most `MAX_AUDIO_SR` Hz and `MAX_AUDIO_S` seconds each.
@@ -60,7 +60,8 @@ def _local_roots() -> list:
     "(text, placeholder) pairs for this machine's local paths, longest first."
     venv = Path(sys.prefix)
     pairs = {}
-    for p, name in [(ROOT, '[repo]'), (venv, '[venv]'), (Path(sys.base_prefix), '[python]'), (Path.home(), '~')]:
+    for p, name in [(ROOT, '[repo]'), (ROOT.parent, '[repo]/..'), (venv, '[venv]'), (Path(sys.base_prefix), '[python]'),
+                    (Path.home(), '~')]:
         for q in {str(p), str(p.resolve())}:
             if len(q) > 1: pairs[q] = name
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
