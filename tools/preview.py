@@ -133,7 +133,7 @@ def main():
         page, probs, n_img = render(nb, a.out)
         shot = a.out/'screenshots'/(str(nb.relative_to(NBS).with_suffix('')).replace('/', '_') + '.png') if nb in shots else None
         if browser:
-            rep = browse(browser, page, shot)
+            rep = browse(browser, page, shot, height=4800 if shot else 2000)
             if 'error' in rep: probs.append(f"the browser: {rep['error']}")
             if rep['broken']: probs.append(f"{len(rep['broken'])} image(s) did not load in the browser: {rep['broken'][:2]}")
             if rep['images'] < n_img: probs.append(f"the browser shows {rep['images']} images, {n_img} expected")
