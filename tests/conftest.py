@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent/'shared'/'data'
 FLAGS = set(os.environ.get('ASD_NB_TEST_FLAGS', '').split())
 OPTIONAL = ('slow', 'gpu', 'hub', 'dcase')  # the same flags as [tool.nbdev] tst_flags
 
