@@ -14,8 +14,20 @@ import soundfile as sf
 from .core import AsdNbError, BadInputError, BadArgumentError, note
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table', 'split_clips', 'train_clips',
-           'summarize_clips', 'read_ground_truth']
+__all__ = ['SAMPLE_SETS', 'AUDIO_SUFFIXES', 'sample_dir', 'parse_dcase_name', 'class_label', 'read_attributes_csv', 'clip_table',
+           'split_clips', 'train_clips', 'summarize_clips', 'read_ground_truth']
+
+# %% ../nbs/01_data.ipynb #5a3c0d12
+SAMPLE_SETS = ('dcase2023_dev_sample', 'mimii_8ch', 'dcase2023_eval_ground_truth')
+
+def sample_dir(name:str|None=None # One of `SAMPLE_SETS`; None: the folder that holds them all (and their README.md)
+              ) -> Path:
+    "Folder of the real sample recordings, or of the evaluation ground truth, that ship with asd_nb."
+    from importlib.resources import files
+    root = Path(str(files('asd_nb')/'samples'))
+    if name is None: return root
+    if name not in SAMPLE_SETS: raise BadArgumentError(f"no sample set {name!r}; asd_nb ships {', '.join(SAMPLE_SETS)}")
+    return root/name
 
 # %% ../nbs/01_data.ipynb #6a7b8ef0
 AUDIO_SUFFIXES = frozenset({f'.{f.lower()}' for f in sf.available_formats() if f != 'RAW'} | {'.aif', '.aifc', '.oga', '.opus'})

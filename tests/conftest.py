@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent/'shared'/'data'
 FLAGS = set(os.environ.get('ASD_NB_TEST_FLAGS', '').split())
 OPTIONAL = ('slow', 'gpu', 'hub', 'dcase')  # the same flags as [tool.nbdev] tst_flags
 
@@ -21,12 +20,7 @@ def make_tiny_inputs(root, # Folder to fill
                      family:str, # Backbone family of the tiny random encoder (see asd_nb.backbone.tiny_config)
                      machines:str, # Synthetic machine types, e.g. 'fan,valve'
                      encoder:str='encoder', # Name of the encoder checkpoint folder inside `root`
-                     **synth): # Size options for asd_nb.synth.make_dataset (n_source_train, n_test, duration, ...)
-    "root/data: a small synthetic dataset; root/<encoder>: a tiny randomly initialised encoder checkpoint. Returns root."
-    import torch
-    from asd_nb.synth import make_dataset
-    from asd_nb.backbone import SSLBackbone, tiny_config
-    make_dataset(root/'data', machines=machines, **synth)
-    torch.manual_seed(0)
-    SSLBackbone.from_config(tiny_config(family)).save_pretrained(root/encoder)
-    return root
+                     **synth): # Options of asd_nb.synth.make_dataset (n_source_train, n_test, duration, ...)
+    "root/data: a small synthetic dataset; root/<encoder>: a tiny randomly initialised encoder checkpoint (`asd_nb.tiny.tiny_inputs`). Returns root."
+    from asd_nb.tiny import tiny_inputs
+    return tiny_inputs(root, family, machines, encoder=encoder, **synth).root

@@ -9,9 +9,9 @@ import numpy as np, pandas as pd, pytest
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 from conftest import make_tiny_inputs
+from asd_nb.data import sample_dir
 
-SHARED = Path(__file__).resolve().parents[2]/'shared'/'data'
-GT = SHARED/'dcase2023_eval_ground_truth'
+GT = sample_dir('dcase2023_eval_ground_truth')
 EPS = sys.float_info.epsilon
 
 
@@ -34,7 +34,7 @@ def assert_user_error(r: subprocess.CompletedProcess, *parts: str, code: int = 2
 
 @pytest.fixture(scope='module')
 def truth() -> pd.DataFrame:
-    "The shipped evaluation ground truth, read with pandas alone: machine, file_name, label (0/1), domain (0/1), original."
+    "The evaluation ground truth shipped with the package, read with pandas alone: machine, file_name, label (0/1), domain (0/1), original."
     frames = []
     for p in sorted((GT/'ground_truth_data').glob('ground_truth_*_section_00_test.csv')):
         machine = p.name[len('ground_truth_'):-len('_section_00_test.csv')]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from conftest import make_tiny_inputs, SHARED_DATA
+from conftest import make_tiny_inputs
 
 EXE = Path(sys.executable).parent/'asd-nb'
 ENV = {**os.environ, 'PYTHONWARNINGS': 'ignore', 'OMP_NUM_THREADS': '1'}
@@ -48,13 +48,12 @@ def test_each_layout_reads_as_the_same_clips(tiny):
     assert (mim.split == 'test').sum() == n_anom + min(n_anom, int((own.label == 'normal').sum()) // 2)
 
 
-@pytest.mark.skipif(not (SHARED_DATA/'mimii_8ch').is_dir(), reason='../shared/data/mimii_8ch is absent')
 def test_real_mimii_clips_in_the_mimii_layout(tmp_path):
-    from asd_nb.data import clip_table
+    from asd_nb.data import clip_table, sample_dir
     from asd_nb.audio import load_audio, describe_audio
     for sub, name in (('normal', '00000000.wav'), ('normal', '00000001.wav'), ('abnormal', '00000000.wav')):
         (tmp_path/'valve/id_00'/sub).mkdir(parents=True, exist_ok=True)
-        shutil.copy(SHARED_DATA/'mimii_8ch'/f'valve_{sub}.wav', tmp_path/'valve/id_00'/sub/name)
+        shutil.copy(sample_dir('mimii_8ch')/f'valve_{sub}.wav', tmp_path/'valve/id_00'/sub/name)
     t = clip_table(tmp_path)
     assert t[['split', 'label']].values.tolist() == [['train', 'normal'], ['test', 'anomaly'], ['test', 'normal']]
     assert describe_audio(t.path, 'valve')['channels'] == {8: 3}

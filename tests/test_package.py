@@ -57,3 +57,25 @@ def test_docs_preprocess(tmp_path):
     notebooks = {p.relative_to(ROOT/'nbs') for p in (ROOT/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts}
     processed = {p.relative_to(tmp_path/'_proc') for p in (tmp_path/'_proc').rglob('*.ipynb')}
     assert notebooks <= processed, f'not processed for the docs: {sorted(map(str, notebooks - processed))}'
+
+def test_sample_recordings_ship_readable_and_attributed():
+    "The real samples that lessons and tests read are package data, readable by soundfile, and named in their README."
+    import fnmatch, soundfile as sf
+    from asd_nb.data import sample_dir, parse_dcase_name, SAMPLE_SETS
+    root = sample_dir()
+    files = sorted(p for p in root.rglob('*') if p.is_file())
+    globs = tomllib.loads((ROOT/'pyproject.toml').read_text())['tool']['setuptools']['package-data']['asd_nb']
+    unshipped = [p for p in files if not any(fnmatch.fnmatch(p.relative_to(root.parent).as_posix(), g) for g in globs)]
+    assert not unshipped, f'not in [tool.setuptools.package-data]: {unshipped}'
+    readme = (root/'README.md').read_text()
+    unnamed = [p.relative_to(root).as_posix() for p in files if p.name != 'README.md' and p.name not in readme]
+    assert not unnamed, f'asd_nb/samples/README.md does not attribute {unnamed}'
+    counts = {s: len([p for p in files if s in p.parts]) for s in SAMPLE_SETS}
+    assert counts == {'dcase2023_dev_sample': 26, 'mimii_8ch': 4, 'dcase2023_eval_ground_truth': 21}, counts
+    for p in files:
+        if p.suffix != '.wav': continue
+        info, wav = sf.info(p), sf.read(p, dtype='int16')[0]
+        assert info.samplerate == 16000 and info.subtype == 'PCM_16' and len(wav) == info.frames > 0, p
+        if 'mimii_8ch' in p.parts: assert (info.channels, info.format) == (8, 'WAVEX'), p
+        else: assert info.channels == 1 and parse_dcase_name(p)['naming'] == 'dcase2021+', p
+    assert sum(p.stat().st_size for p in files) < 1_500_000
