@@ -446,7 +446,7 @@ def plan_dataset(machines:str=None, # Machine types, comma-separated as 'fan,val
                  n_target_train:int=None, # Target-domain training clips per machine; None: from `size`
                  n_test:int=None, # Test clips per machine, domain and label (normal, anomaly); None: from `size`
                  duration:float=None, # Clip length in seconds; None: from `size`
-                 fault_seconds:float=None # Length of each anomalous clip's fault, s, at a random place (its onset and offset are in the plan); None: the whole clip
+                 fault_seconds:float=None # Length of each anomalous clip's fault, s, at a random place (written to <machine>/faults.csv); None: the whole clip
                 ) -> pd.DataFrame:
     "One row per clip to make: machine, split, domain, label, index, file_name, attributes, fault, level_db, entropy, ..."
     if size not in SIZES: raise AsdNbError(f"size must be one of {', '.join(map(repr, SIZES))}; got {size!r}")
