@@ -271,6 +271,14 @@ def _show_mel(ax, wav:np.ndarray, title:str=''):
     ax.imshow(_mel(wav), origin='lower', aspect='auto', cmap='magma', extent=(0, len(wav)/16000, 0, 64))
     ax.set_title(title, fontsize=9)
 
+def _png(fig, dpi:int=80):
+    "`fig` as a PNG image to display: the same in a live notebook, in nbconvert's HTML and on the docs site."
+    import io
+    from IPython.display import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi)
+    return Image(data=buf.getvalue(), format='png')
+
 def _missing(ax, text:str):
     ax.text(0.5, 0.5, text, ha='center', va='center', wrap=True, fontsize=9, transform=ax.transAxes); ax.set_axis_off()
 
@@ -332,7 +340,7 @@ def plot_clip(ex:Explorer, # The explorer
             name = f"#{r.rank} {r.domain or ''} d={r.distance:.3f}"
             if r.path is not None and Path(r.path).exists(): _show_mel(ax, load_audio(r.path), name); ax.set_yticks([])
             else: _missing(ax, f"{name}\n(bank row {r.bank_row}; clip not available)")
-        if isinstance(nn, pd.DataFrame): fig.text(0.01, 0.03, "nearest normal\ntraining clips", fontsize=9)
+        axes[0].set_ylabel('nearest normal\ntraining clips')
     fig.tight_layout()
     return fig
 
@@ -355,11 +363,13 @@ def _players(ex:Explorer, i:int) -> list:
 
 def show_clip(ex:Explorer, # The explorer
               i:int, # Clip number (an index of `ex.clips`)
-              threshold:float|None=None # Threshold to draw; None: the detector's
+              threshold:float|None=None, # Threshold to draw; None: the detector's
+              neighbours:bool=True # Show (and play) the nearest training clips?
              ):
-    "Display the evidence of clip `i`: `plot_clip`'s figure and players for the clip and its nearest training clips."
+    "Display the evidence of clip `i`: `plot_clip`'s figure (as PNG) and players for the clip and its nearest training clips."
     from IPython.display import HTML, display
-    display(plot_clip(ex, i, threshold), HTML(audio_row(_players(ex, i))))
+    players = _players(ex, i) if neighbours else [(f"this clip: score {ex.clips.score.at[i]:.3f}", ex.wav(i))]
+    display(_png(plot_clip(ex, i, threshold, neighbours)), HTML(audio_row(players)))
 
 # %% ../nbs/15_explore.ipynb #8f5d05d7
 def _option(ex:Explorer, i:int, threshold:float) -> str:
@@ -387,7 +397,7 @@ def explore(ex:Explorer, # What to explore: `Explorer.from_detector` or `Explore
     pick_l = W.Dropdown(options=[('both', None), ('normal', 'normal'), ('anomaly', 'anomaly')], description='label')
     thr = W.FloatSlider(description='threshold', continuous_update=False, readout_format='.3f', layout=W.Layout(width='45%'))
     stats, out = W.HTML(), W.Output()
-    clips = W.Select(rows=10, layout=W.Layout(width='100%', font_family='monospace'))
+    clips = W.Select(rows=10, layout=W.Layout(width='100%'))
     def set_machine(_=None):
         s = ex.select(pick_m.value).score
         lo, hi = float(s.min()), float(s.max())
