@@ -75,6 +75,7 @@ class Detector:
         Detector.registry[cls.__name__] = cls
 
     threshold_ = decision_scores_ = None
+    train_clips_ = None # The training clips, in fit's order: path (absolute; None for waveforms) and domain
     notes_ = ()
     def settings(self) -> dict:
         "The constructor's arguments, JSON-serialisable (they rebuild an unfitted twin)."
@@ -84,6 +85,11 @@ class Detector:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())}): {state}"
 
 # %% ../nbs/08a_detector.ipynb #bc5ae2e9
+def _clip_identities(table:pd.DataFrame) -> pd.DataFrame:
+    "Which clips `table` holds: path (absolute, None for waveforms) and domain, one row per clip."
+    paths = [None if p is None or (isinstance(p, float) and np.isnan(p)) else os.path.abspath(p) for p in table.path]
+    return pd.DataFrame({'path': pd.Series(paths, dtype=object), 'domain': table.domain.to_numpy(object)})
+
 def _fit(self:Detector, train, # Normal training clips (see `as_clips`)
          sr:int|None=None # Sample rate of waveforms
         ) -> Detector:
@@ -96,7 +102,7 @@ def _fit(self:Detector, train, # Normal training clips (see `as_clips`)
     self.info_ = {'machine': str(table.machine.iloc[0])} if 'machine' in table and table.machine.nunique() == 1 else {}
     self.decision_scores_ = np.asarray(self._fit(table), dtype=np.float64)
     if self.threshold_ is None: self.threshold_ = decision_threshold(self.decision_scores_, notes=self.notes_)
-    self.n_train_ = len(table)
+    self.n_train_, self.train_clips_ = len(table), _clip_identities(table)
     return self
 
 Detector.fit = _fit
@@ -149,6 +155,7 @@ def _save_pretrained(self:Detector, path, # Destination folder
     with atomic_folder(path, overwrite) as d:
         state = self._save(d)
         save_file({'decision_scores': np.asarray(self.decision_scores_, np.float64)}, d/'detector.safetensors')
+        if self.train_clips_ is not None: atomic_write_text(d/'train_clips.csv', self.train_clips_.to_csv(index=False))
         config = dict(detector=type(self).__name__, format_version=FORMAT_VERSION, written_by=_versions(), settings=self.settings(),
                       fitted=dict(threshold=float(self.threshold_), notes=list(self.notes_), n_train=int(self.n_train_),
                                   info=dict(getattr(self, 'info_', {})), **state),
@@ -205,6 +212,12 @@ def _read_detector_config(folder:Path) -> dict:
     return cfg
 
 # %% ../nbs/08a_detector.ipynb #4961e56c
+def _read_train_clips(path:Path) -> pd.DataFrame|None:
+    "The training clips saved with a detector (path, domain), or None for folders written before asd_nb kept them."
+    if not path.is_file(): return None
+    t = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
+    return t.astype(object).where(t.notna(), None)
+
 def _from_pretrained(cls, path, # A folder written by `save_pretrained`
                      device=None # torch device for the system's networks; None: the CPU
                     ) -> Detector:
@@ -222,6 +235,7 @@ def _from_pretrained(cls, path, # A folder written by `save_pretrained`
         det = target._load(folder, cfg['settings'], f, device)
         det.decision_scores_ = load_file(folder/'detector.safetensors')['decision_scores']
         det.threshold_, det.notes_, det.n_train_, det.info_ = float(f['threshold']), list(f['notes']), int(f['n_train']), dict(f.get('info', {}))
+        det.train_clips_ = _read_train_clips(folder/'train_clips.csv')
     except AsdNbError: raise
     except Exception as e: raise BadInputError(folder, f"cannot be loaded as a {name} ({type(e).__name__}: {e})") from None
     return det

@@ -258,6 +258,23 @@ def _rescaled(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, o
         out[s:s + rows] = np.sort(np.partition(d, self.k - 1, axis=1)[:, :self.k], 1)
     return out
 
+# %% ../nbs/08_knn.ipynb #8c05fe8c
+KNNScorer.bank_rows_ = None # Bank name -> training clip of each bank row, (M,) int64, -1 for made-up rows; None before fit (and in files saved before asd_nb kept it)
+
+def _bank_rows(members:dict, # Bank name -> its training clips' rows
+               own:dict, # Changed bank name -> each member's row in it (-1: not a row), from `_build_banks`
+               banks:dict # Bank name -> bank, (M, D)
+              ) -> dict:
+    "Bank name -> the training clip of each bank row, (M,) int64; -1 for rows that are no training clip."
+    out = {}
+    for name, rows in members.items():
+        if name not in own: out[name] = np.asarray(rows, np.int64); continue
+        r = np.full(len(banks[name]), -1, np.int64)
+        kept = own[name] >= 0
+        r[own[name][kept]] = rows[kept]
+        out[name] = r
+    return out
+
 # %% ../nbs/08_knn.ipynb #4d75767c
 @patch
 def _mean_dist(self:KNNScorer, q:np.ndarray, name:str, exclude_self:bool=False, k_each:np.ndarray|None=None, own:np.ndarray|None=None) -> np.ndarray:
@@ -302,6 +319,7 @@ def fit(self:KNNScorer,
             raise AsdNbError(f"{_bank_label(name)} has {len(rows)} clips; k={self.k} neighbours besides each "
                              f"clip itself need at least {self.k + 1}")
     self.banks_, own = self._build_banks(x, members, domains)
+    self.bank_rows_ = _bank_rows(members, own, self.banks_)
     self.alone_, k_each = np.zeros(len(x), bool), {}
     for name, rows in members.items():
         if groups is not None: k_each[name], self.alone_[rows] = _k_each(np.asarray(groups, dtype=object)[rows], self.k)
@@ -394,6 +412,7 @@ def save(self:KNNScorer,
     self._check_fitted()
     arrays = {f'bank/{name}': b for name, b in self.banks_.items()} | {'train_scores': self.train_scores_, 'alone': self.alone_.astype(np.uint8)}
     arrays |= {f'rho/{name}': r for name, r in (self.rho_ or {}).items()}
+    arrays |= {f'rows/{name}': r for name, r in (self.bank_rows_ or {}).items()}
     meta = dict(format=_FORMAT, k=self.k, banks=self.banks, normalize=self.normalize, backend=self.backend, variant=self.variant, n_means=self.n_means,
                 bank_names=list(self.banks_), stats=self.stats_, threshold=self.threshold_)
     with atomic_writer(path, 'wb', overwrite=overwrite) as f: f.write(to_bytes(arrays, metadata={'asd_nb': json.dumps(meta)}))
@@ -415,6 +434,7 @@ def load(cls:KNNScorer,
         obj = cls(cfg['k'], cfg['banks'], cfg['normalize'], cfg['backend'], cfg.get('variant', 'knn'), cfg.get('n_means', 16))
         obj.banks_ = {n: arrays[f'bank/{n}'] for n in cfg['bank_names']}
         obj.rho_ = {n: arrays[f'rho/{n}'] for n in cfg['bank_names']} if obj.variant == 'knn-rescale' else None
+        obj.bank_rows_ = {n: arrays[f'rows/{n}'] for n in cfg['bank_names']} if all(f'rows/{n}' in arrays for n in cfg['bank_names']) else None
         obj.stats_ = {n: tuple(float(v) for v in cfg['stats'][n]) for n in cfg['bank_names']}
         obj.train_scores_, obj.threshold_ = arrays['train_scores'], cfg['threshold']
         obj.alone_ = arrays['alone'].astype(bool) if 'alone' in arrays else np.zeros(len(obj.train_scores_), bool)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from fastcore.meta import delegates
+from safetensors.numpy import save_file, load_file
 from .core import AsdNbError, check_float, check_int, note, pick_device
 from .data import class_label, parse_dcase_name
 from .backbone import SSLBackbone
@@ -22,7 +23,7 @@ from .knn import KNNScorer, fit_knn
 from .detector import Detector, as_clips, clip_waveforms
 
 # %% auto #0
-__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'embedding_map', 'plot_embedding_map']
+__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'segment_bank', 'embedding_map', 'plot_embedding_map']
 
 # %% ../nbs/08b_ssl_detector.ipynb #2cd7c620
 def clip_classes(table:pd.DataFrame # From `as_clips`
@@ -137,6 +138,7 @@ def _ssl_fit(self:SSLDetector, table:pd.DataFrame) -> np.ndarray:
             raise AsdNbError(f"transformer pooling needs an embedding size divisible by its 4 heads, the model's is {dim}; use segment_pooling='mean'")
         y, vocab = encode_labels(classes)
         self.pool_ = train_pooling(segs, y, n_classes=len(vocab), seed=self.seed, device=self._device())
+    self.train_segments_ = segment_bank(segs)
     self.knn_ = fit_knn(self._pool(segs), table.domain.to_numpy(object), groups=classes, notes=self.notes_, **self.knn)
     self.threshold_ = self.knn_.threshold_
     return self.knn_.train_scores_
@@ -144,6 +146,15 @@ def _ssl_fit(self:SSLDetector, table:pd.DataFrame) -> np.ndarray:
 def _ssl_score(self:SSLDetector, table:pd.DataFrame) -> np.ndarray: return self.knn_.score(self._pool(self._segments(table)))
 
 SSLDetector._finetune_model, SSLDetector._fit, SSLDetector._score = _finetune_model, _ssl_fit, _ssl_score
+
+# %% ../nbs/08b_ssl_detector.ipynb #331cd9d6
+SSLDetector.train_segments_ = None # Training segment embeddings: {'emb': (S, D) float16, 'clip': (S,) training clip, 'segment': (S,) its place in the clip}
+
+def segment_bank(segs:list # Segment embeddings `(S_i, D)` of each training clip
+                ) -> dict:
+    "All segments of `segs` in one float16 array `emb` (S, D), with `clip` (S,) and `segment` (S,) saying where each comes from."
+    clip = np.repeat(np.arange(len(segs), dtype=np.int32), [len(s) for s in segs])
+    return dict(emb=np.concatenate(segs).astype(np.float16), clip=clip, segment=np.concatenate([np.arange(len(s), dtype=np.int32) for s in segs]))
 
 # %% ../nbs/08b_ssl_detector.ipynb #25e6b211
 _RUN_KEYS = ('vocab', 'statuses', 'n_classes_out', 'crop_seconds', 'machine', 'total_steps') # What the detector keeps of the run's config
@@ -153,6 +164,7 @@ def _ssl_save(self:SSLDetector, folder:Path) -> dict:
     save_tensors({k: v for k, v in self.model_.state_dict().items() if not k.startswith('backbone.')}, folder/'head.safetensors')
     if self.pool_ is not None: save_tensors(self.pool_.state_dict(), folder/'pooling.safetensors')
     self.knn_.save(folder/'knn.safetensors')
+    if self.train_segments_ is not None: save_file(self.train_segments_, folder/'segments.safetensors')
     model_kw = {k: v for k, v in self.run_config_.items() if k in model_from_config.keys}
     return dict(run={k: self.run_config_[k] for k in _RUN_KEYS if k in self.run_config_} | model_kw,
                 pool_classes=None if self.pool_ is None else self.pool_.classifier.n_classes)
@@ -169,6 +181,7 @@ def _ssl_load(cls, folder:Path, settings:dict, state:dict, device=None) -> SSLDe
         det.pool_.load_state_dict(read_tensors(folder/'pooling.safetensors')[0])
         det.pool_.eval()
     det.knn_ = KNNScorer.load(folder/'knn.safetensors')
+    det.train_segments_ = load_file(folder/'segments.safetensors') if (folder/'segments.safetensors').is_file() else None
     det.model_.eval()
     return det
 
