@@ -5,7 +5,8 @@
 Data: the fixed split of real DCASE 2021 clips of `benchmarks/real_recipes.py` (training normals 0000-0099; test: the
 other 95 normals and all 105 anomalies; `split` and `metrics` are imported from there). The detector is the paper's
 recipe at real_recipes' CPU scale: `--run` names finished fine-tuning runs (e.g. `real_recipes.py --work W` leaves them
-in W/paper_seed<N>); without one, the encoder DIR is fine-tuned here at that scale first (--quick: 4 updates).
+in W/paper_seed<N>); without one, the encoder DIR is fine-tuned here at that scale first (--steps N updates instead of
+200; --quick: 4).
 The back end (transformer pooling, k-NN) is fitted on the training clips in float32, as a saved detector is; then the
 test clips are embedded in each mode, the modes taking turns on each batch of 16 clips so that the load of a shared
 machine falls on all of them alike:
@@ -28,7 +29,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_recipes import DATA, SCALES, WINDOWS, split, metrics, ssl_scores  # the split and the recipe's scale, defined once
+from real_recipes import DATA, SCALES, WINDOWS, split, metrics  # the split and the recipe's scale, defined once
 
 MODES = ('float32', 'fast', 'bf16')
 
@@ -88,6 +89,7 @@ def main():
     p.add_argument('--data', type=Path, default=DATA, help='the dcase2021_real_section00 folder')
     p.add_argument('--modes', default='float32,fast', help=f"comma-separated, of {','.join(MODES)} (float32 always runs: the reference)")
     p.add_argument('--threads', type=int, default=2, help='torch threads (CPU)')
+    p.add_argument('--steps', type=int, default=None, help="fine-tuning updates when no --run is given (default: the scale's: 200, --quick 4)")
     p.add_argument('--quick', action='store_true', help='smoke test: 8 training and 16 test clips, 4 fine-tuning updates')
     args = p.parse_args()
     modes = ['float32', *[m for m in args.modes.split(',') if m and m != 'float32']]
@@ -107,8 +109,10 @@ def main():
         runs = args.run
         if not runs:
             runs = [Path(tmp)/'paper_seed0']
-            print(f"fine-tuning {args.encoder} at the {size} scale {SCALES[size]} (no --run given)", flush=True)
-            ssl_scores(args.encoder, train, test, runs[0], 0, SCALES[size], **WINDOWS[size])
+            scale = {**SCALES[size], **({} if args.steps is None else dict(steps=args.steps, steps_per_epoch=min(args.steps, SCALES[size]['steps_per_epoch'])))}
+            print(f"fine-tuning {args.encoder} at {scale} (no --run given)", flush=True)
+            from asd_nb.train import finetune_clips
+            finetune_clips(train, args.encoder, runs[0], progress=False, seed=0, **scale)
         df = pd.concat([one_run(r, train, test, WINDOWS[size], modes) for r in runs], ignore_index=True)
     pd.set_option('display.width', 200)
     print(df.round({'wall_s_per_clip': 3, 'cpu_s_per_clip': 3, 'speedup': 2, 'cpu_speedup': 2, 'auc': 2, 'pauc': 2, 'd_auc': 2, 'd_pauc': 2, 'score_change': 3}).to_string(index=False))
