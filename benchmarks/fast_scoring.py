@@ -15,7 +15,8 @@ machine falls on all of them alike:
   fast      `fast=True`: int8 linear layers of the encoder on a CPU, bfloat16 autocast on a GPU; the memory bank keeps
             its float32 embeddings (what `asd-nb predict --fast` does with a saved detector)
   bf16      bfloat16 autocast on the device (on a CPU: for comparison; it is what `fast` does on a GPU)
-Also, after the table: `fast` fitted fast too (the detector of `--fast` at fit time: bank and pooling from fast embeddings).
+With --fit-fast also `fast, fitted fast`: a detector fitted with fast=True (bank and pooling from fast embeddings, as
+`asd-nb run --fast` makes one), scored fast.
 
 Printed per mode: encoder time per test clip (wall and process CPU seconds; the clips are read before timing), the
 speed-up against float32 measured in the same run, AUC and pAUC (p = 0.1) and their change against float32, and the
@@ -57,10 +58,11 @@ def embed_modes(det, wavs: list, modes: list, chunk: int = 16) -> tuple[dict, di
             segs[m] += embed_segments(wavs[i:i + chunk], fns[m], win, hop, batch_size=det.batch_size, device=dev)
             if dev.type == 'cuda': torch.cuda.synchronize()
             wall[m] += time.perf_counter() - t; cpu[m] += time.process_time() - c
+        print(f"  {min(i + chunk, len(wavs))} of {len(wavs)} clips: " + ', '.join(f'{m} {wall[m]:.0f} s' for m in modes), file=sys.stderr, flush=True)
     det.fast = False
     return segs, wall, cpu
 
-def one_run(run: Path, train, test, windows: dict, modes: list) -> pd.DataFrame:
+def one_run(run: Path, train, test, windows: dict, modes: list, fit_fast: bool) -> pd.DataFrame:
     from asd_nb.ssl_detector import SSLDetector
     from asd_nb.detector import clip_waveforms
     det = SSLDetector.from_run(run, **windows).fit(train)  # float32, as saved
@@ -72,7 +74,7 @@ def one_run(run: Path, train, test, windows: dict, modes: list) -> pd.DataFrame:
         auc, pauc = metrics(test, scores[m])
         rows.append(dict(run=run.name, mode=m, wall_s_per_clip=wall[m] / len(wavs), cpu_s_per_clip=cpu[m] / len(wavs), auc=auc, pauc=pauc,
                          score_change=np.abs(scores[m] - scores['float32']).mean() / scores['float32'].std()))
-    if 'fast' in modes:  # fitted fast too: bank and pooling from fast embeddings
+    if fit_fast and 'fast' in modes:  # fitted fast too: bank and pooling from fast embeddings
         fast_det = SSLDetector.from_run(run, fast=True, **windows).fit(train)
         auc, pauc = metrics(test, s := fast_det.knn_.score(fast_det._pool(segs['fast'])))
         rows.append(dict(run=run.name, mode='fast, fitted fast', wall_s_per_clip=np.nan, cpu_s_per_clip=np.nan, auc=auc, pauc=pauc,
@@ -90,6 +92,7 @@ def main():
     p.add_argument('--modes', default='float32,fast', help=f"comma-separated, of {','.join(MODES)} (float32 always runs: the reference)")
     p.add_argument('--threads', type=int, default=2, help='torch threads (CPU)')
     p.add_argument('--steps', type=int, default=None, help="fine-tuning updates when no --run is given (default: the scale's: 200, --quick 4)")
+    p.add_argument('--fit-fast', action='store_true', help='also fit a detector with fast=True (bank and pooling from fast embeddings) and score it')
     p.add_argument('--quick', action='store_true', help='smoke test: 8 training and 16 test clips, 4 fine-tuning updates')
     args = p.parse_args()
     modes = ['float32', *[m for m in args.modes.split(',') if m and m != 'float32']]
@@ -113,7 +116,7 @@ def main():
             print(f"fine-tuning {args.encoder} at {scale} (no --run given)", flush=True)
             from asd_nb.train import finetune_clips
             finetune_clips(train, args.encoder, runs[0], progress=False, seed=0, **scale)
-        df = pd.concat([one_run(r, train, test, WINDOWS[size], modes) for r in runs], ignore_index=True)
+        df = pd.concat([one_run(r, train, test, WINDOWS[size], modes, args.fit_fast) for r in runs], ignore_index=True)
     pd.set_option('display.width', 200)
     print(df.round({'wall_s_per_clip': 3, 'cpu_s_per_clip': 3, 'speedup': 2, 'cpu_speedup': 2, 'auc': 2, 'pauc': 2, 'd_auc': 2, 'd_pauc': 2, 'score_change': 3}).to_string(index=False))
     if len(runs) > 1:
