@@ -135,6 +135,7 @@ _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a 
          'device': 'Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one',
          'status_aug': 'Switch off status augmentation (section 3.1: speeds 0.9 and 1.1 as classes of their own)',
          'mixed_precision': 'Train in float32 on a GPU too (default: bfloat16 or float16 mixed precision; never on a CPU)',
+         'fast': 'Embed clips with a faster form of the fine-tuned encoder: int8 linear layers on a CPU, bfloat16 on a GPU (scores change slightly; see benchmarks/fast_scoring.py)',
          'pooling': 'How the frames of a crop become one embedding: mean, or asp (attentive statistics)',
          'normalize': "Rescale each memory bank by its clips' leave-one-out scores: mean, zscore, or none",
          'backend': 'k-NN search: numpy (exact), faiss (needs asd-nb[faiss]) or auto (faiss for large banks when installed)'}

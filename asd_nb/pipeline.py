@@ -26,8 +26,8 @@ from .results import (clips_fingerprint, detector_fingerprint, scored_clips, sav
 
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEMO_BASELINE_RECIPES', 'DEMO_DATA', 'data_source', 'machine_tables', 'fit_machine', 'score_machine',
-           'run', 'train', 'find_detectors', 'score', 'audio_files', 'predict_files', 'predict', 'show_predictions',
-           'predictions_json', 'demo_results_dir', 'demo']
+           'run', 'train', 'find_detectors', 'scoring_settings', 'for_scoring', 'score', 'audio_files', 'predict_files',
+           'predict', 'show_predictions', 'predictions_json', 'demo_results_dir', 'demo']
 
 # %% ../nbs/13_pipeline.ipynb #dd14c649
 def data_source(data_root, # Dataset folder (or CSV manifest) given as DATA_ROOT, or None
@@ -198,6 +198,24 @@ def find_detectors(path # A detector folder, a run folder of `asd-nb train` (its
     return {m: d for d, m in found}
 
 # %% ../nbs/13_pipeline.ipynb #f19fd451
+_SCORING_ONLY = [n for n in inspect.signature(SSLDetector.__init__).parameters if n != 'fast'] # Of a detector's settings, `score` and `predict` take only how it embeds clips
+
+def scoring_settings(given:dict # The scoring keywords a caller gave `score` or `predict`
+                    ) -> dict:
+    "`given`, with the scoring settings it lacks at `SSLDetector`'s defaults; a `TypeError` names any other keyword."
+    params = inspect.signature(SSLDetector.__init__).parameters
+    if bad := sorted(set(given) - set(params) | set(given) & set(_SCORING_ONLY)): raise TypeError(f"unexpected keyword argument(s) {', '.join(bad)}")
+    return {k: given.get(k, p.default) for k, p in params.items() if k not in _SCORING_ONLY}
+
+def for_scoring(det:Detector, # A loaded detector
+                fast:bool # Embed clips in the detector's fast form (`SSLDetector.fast`)
+               ) -> Detector:
+    "`det`, set to embed clips in its fast form or not; a note where `fast` is asked of a detector that has none."
+    if hasattr(det, 'fast'): det.fast = fast
+    elif fast: note(f"{type(det).__name__} has no fast path; scoring it as saved")
+    return det
+
+@delegates_to(SSLDetector.__init__, but=_SCORING_ONLY)
 def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector folder, or a folder of them (RESULTS_DIR/detectors of `asd-nb run`, RUN_DIR of `asd-nb train`)
           data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_ROOT'}]=None, # Dataset folder: the test/ clips of each detector's machine type are scored
           out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
@@ -205,10 +223,11 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
           overwrite:bool=False, # Delete what asd_nb wrote in RESULTS_DIR earlier and start over
           progress:bool=True, # Show progress bars where stderr is a terminal (scoring draws none yet; kept so that every command takes --no-progress)
           manifest:Annotated[Path, {'metavar': 'CSV'}]=None, # CSV manifest of the clips instead of DATA_ROOT: columns path, split (required), label, domain, section, machine, attribute columns; paths relative to the CSV
-          device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
+          device:str=None, # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
+          **scoring # `fast`
          ) -> EvalResult|None:
     "Score test clips with saved detectors: the official anomaly_score_* and decision_result_* CSVs, and the results table when labels are known."
-    data_root = data_source(data_root, manifest)
+    data_root, scoring = data_source(data_root, manifest), scoring_settings(scoring)
     if out is None: raise AsdNbError("score needs a results folder: --out RESULTS_DIR")
     found = find_detectors(detectors)
     if machines is not None:
@@ -216,7 +235,7 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
         if missing := [m for m in wanted if m not in found]: raise BadInputError(detectors, f"has no detector of machine {missing[0]!r}; it has {', '.join(found)}")
         found = {m: found[m] for m in wanted}
     tables = machine_tables(data_root, list(found))
-    out = open_settings(out, dict(command='score', data_root=str(Path(data_root).resolve()), detectors={m: str(d.resolve()) for m, d in found.items()}),
+    out = open_settings(out, dict(command='score', data_root=str(Path(data_root).resolve()), detectors={m: str(d.resolve()) for m, d in found.items()}, **scoring),
                         'pipeline.json', overwrite, inputs=[data_root, *found.values()])
     scored, thresholds = {}, {}
     with folder_lock(out.path, 'asd-nb score'), use_device(device) as device:
@@ -224,7 +243,7 @@ def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector fold
             det_fp, data_fp = detector_fingerprint(found[m]), clips_fingerprint(test)
             if (done := _finished(out, test, data_fp, det_fp)) is not None:
                 scored[m], thresholds[m] = done, machine_record(out, m)['threshold']; continue
-            det = load_detector(found[m], device=device)
+            det = for_scoring(load_detector(found[m], device=device), **scoring)
             scored[m] = score_machine(det, test, out, dict(system=type(det).__name__, detector_dir=str(found[m].resolve()), detector=det_fp, data=data_fp))
             thresholds[m] = det.threshold_
         return report(out, scored, thresholds)
@@ -260,6 +279,7 @@ def predict_files(det:Detector, # A fitted detector
     return df.assign(decision=decide(df.score, det.threshold_) if len(df) else []), errors
 
 # %% ../nbs/13_pipeline.ipynb #0b3840f5
+@delegates_to(SSLDetector.__init__, but=_SCORING_ONLY)
 def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved detector (RESULTS_DIR/detectors/<machine> of `asd-nb run`, RUN_DIR/detector of `asd-nb train`)
             clips:Annotated[list, {'opt': False, 'nargs': '*', 'type': Path, 'metavar': 'CLIPS'}]=None, # Audio files or folders (searched recursively)
             out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this new CSV (atomically); default: print them
@@ -267,16 +287,18 @@ def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved det
             overwrite:bool=False, # Replace the CSV, and what an earlier predict wrote in DIR
             progress:bool=True, # Say on stderr how far it is (where stderr is a terminal)
             manifest:Annotated[Path, {'metavar': 'MANIFEST'}]=None, # Also score the test clips of this CSV manifest (those of the detector's machine type where it names several)
-            device:str=None # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
+            device:str=None, # torch device: cpu, cuda, cuda:N or mps; None: the GPU if there is one
+            **scoring # `fast`
            ) -> pd.DataFrame:
     "Score audio files with a saved detector: file, anomaly score and decision (1 = anomaly) per clip."
-    with use_device(device) as device: det = load_detector(detector, device=device)
+    scoring = scoring_settings(scoring)
+    with use_device(device) as device: det = for_scoring(load_detector(detector, device=device), **scoring)
     files = (audio_files(clips) if clips else []) + (_manifest_files(manifest, det) if manifest is not None else [])
     if not files: raise AsdNbError("nothing to score: give audio files or folders (CLIPS), or --manifest CSV")
     if out is not None and (Path(out).resolve() in {f.resolve() for f in files} or Path(out).resolve() == Path(detector).resolve()):
         raise BadInputError(out, "is one of the inputs; write the scores to another file")
     if out is not None and Path(out).exists() and not overwrite: raise AsdNbError(f"{out}: already exists; refusing to overwrite it (--overwrite replaces it)")
-    dcase = None if dcase_files is None else open_settings(dcase_files, dict(command='predict', detector=str(Path(detector).resolve())), 'predict.json',
+    dcase = None if dcase_files is None else open_settings(dcase_files, dict(command='predict', detector=str(Path(detector).resolve()), **scoring), 'predict.json',
                                                            overwrite, inputs=[detector, *files])
     df, errors = predict_files(det, files, progress)
     if out is not None: atomic_write_text(out, df.to_csv(index=False), overwrite=True)

@@ -6,7 +6,7 @@ Docs: https://asd-nb.github.io/asd_nb/ssl_detector.html.md"""
 
 # %% ../nbs/08b_ssl_detector.ipynb #126db1af
 from __future__ import annotations
-import inspect, tempfile
+import copy, inspect, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from .knn import KNNScorer, fit_knn
 from .detector import Detector, as_clips, clip_waveforms
 
 # %% auto #0
-__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'segment_bank', 'embedding_map', 'plot_embedding_map']
+__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'fast_embed', 'segment_bank', 'embedding_map', 'plot_embedding_map']
 
 # %% ../nbs/08b_ssl_detector.ipynb #2cd7c620
 def clip_classes(table:pd.DataFrame # From `as_clips`
@@ -50,6 +50,7 @@ class SSLDetector(Detector):
                  seed:int=0, # Seed of the fine-tuning and of the pooling's training
                  batch_size:int=16, # Segments per forward pass of the encoder
                  device=None, # torch device; None: the GPU if there is one
+                 fast:bool=False, # Embed clips in the fast inference form of the encoder: int8 linear layers on a CPU, bfloat16 on a GPU (see `fast_embed`)
                  progress:bool=False, # Show fastai's progress bar while fine-tuning
                  **knn): # k-NN back end: k, banks, normalize (see `KNNScorer`)
         if segment_pooling not in SEGMENT_POOLINGS: raise AsdNbError(f"segment_pooling must be one of {', '.join(SEGMENT_POOLINGS)}, got {segment_pooling!r}")
@@ -57,11 +58,12 @@ class SSLDetector(Detector):
         KNNScorer(**knn)  # checks k, banks and normalize now
         self.backbone, self.finetune, self.run_dir, self.hop_seconds = backbone, dict(finetune or {}), run_dir, hop_seconds
         self.progress, self.segment_pooling, self.seed, self.batch_size, self.device, self.knn = progress, segment_pooling, seed, check_int(batch_size, 'batch_size'), device, knn
-        self.model_ = self.run_config_ = self.pool_ = self.knn_ = None
+        self.fast = bool(fast)
+        self.model_ = self.run_config_ = self.pool_ = self.knn_ = self._fast_model = None
 
     def settings(self) -> dict:
         return dict(backbone=None if self.backbone is None else str(self.backbone), finetune=self.finetune, hop_seconds=self.hop_seconds,
-                    segment_pooling=self.segment_pooling, seed=self.seed, batch_size=self.batch_size, **self.knn)
+                    segment_pooling=self.segment_pooling, seed=self.seed, batch_size=self.batch_size, fast=self.fast, **self.knn)
 
 # %% ../nbs/08b_ssl_detector.ipynb #ead5ad33
 def _from_run(cls, run_dir, # A finished run folder of `asd-nb train` / `asd_nb.train.finetune`
@@ -94,7 +96,7 @@ def _segments(self:SSLDetector, table:pd.DataFrame) -> list[np.ndarray]:
     self.model_.to(dev).eval()
     for i in range(0, len(table), self.chunk_clips):
         wavs = clip_waveforms(table.iloc[i:i + self.chunk_clips])
-        out += embed_segments(wavs, self.model_.embed, win, hop, batch_size=self.batch_size, device=dev)
+        out += embed_segments(wavs, self._embed_fn(dev), win, hop, batch_size=self.batch_size, device=dev)
     return out
 
 def _pool(self:SSLDetector, segs:list) -> np.ndarray:
@@ -103,6 +105,42 @@ def _pool(self:SSLDetector, segs:list) -> np.ndarray:
     return pool_segments(self.pool_, segs)
 
 SSLDetector._device, SSLDetector._segments, SSLDetector._pool = _device, _segments, _pool
+
+# %% ../nbs/08b_ssl_detector.ipynb #2d905ab0
+def _int8_linears(module:torch.nn.Module) -> torch.nn.Module|None:
+    "A copy of `module` whose plain `nn.Linear` layers (not LoRA's) are dynamically quantised to int8; None where PyTorch lacks it."
+    try: from torch.ao.quantization import quantize_dynamic
+    except ImportError: return None
+    names = {n for n, m in module.named_modules() if type(m) is torch.nn.Linear and 'lora_' not in n and 'base_layer' not in n}
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # torch.ao.quantization's deprecation notice
+        return quantize_dynamic(copy.deepcopy(module).cpu().eval(), names, dtype=torch.qint8)
+
+def fast_embed(model:torch.nn.Module, # A fine-tuned `ASDModel` (anything with `backbone` and `embed`)
+               device, # The torch device the embeddings are computed on
+               notes:list|None=None # Where to say that the fast form is unavailable
+              ): # `(B, T) -> (B, D)` embedding function
+    "The embedding function of `model` in its fast inference form: bfloat16 autocast on a GPU, int8 linear layers of the encoder on a CPU."
+    device = torch.device(device)
+    if device.type == 'cuda':
+        def embed(wav):
+            with torch.autocast('cuda', dtype=torch.bfloat16): return model.embed(wav)
+        return embed
+    if device.type == 'cpu' and (q := _int8_linears(model.backbone)) is not None:
+        fast = copy.copy(model)  # a shallow copy: the head and layer weights are shared, only the encoder is replaced
+        fast._modules = dict(model._modules, backbone=q)
+        return fast.embed
+    note(f"no fast inference form on {device} in this PyTorch; embedding in float32", notes)
+    return model.embed
+
+def _embed_fn(self:SSLDetector, dev):
+    "`model_.embed`, or with `fast` its fast form (the int8 copy is made once per model)."
+    if not self.fast: return self.model_.embed
+    key = (id(self.model_), str(dev))
+    if self._fast_model is None or self._fast_model[0] != key: self._fast_model = key, fast_embed(self.model_, dev, self.notes_)
+    return self._fast_model[1]
+
+SSLDetector._embed_fn = _embed_fn
 
 # %% ../nbs/08b_ssl_detector.ipynb #427092d6
 def _same_run(cfg:dict, backbone, settings:dict) -> bool:

@@ -408,3 +408,10 @@ def test_stdout_holds_the_result_alone(tmp_path, truth):
     assert ' WARNING asd_nb: no score file for ToyDrone section 00' in (tmp_path/'log.txt').read_text()
     q = asd_nb('evaluate', d, '--ground-truth', GT, '--json', '-q')
     assert json.loads(q.stdout) == evaluate_dir(d, ground_truth=GT).to_dict() and q.stderr == r.stderr
+
+
+def test_fast_reaches_predict_and_score():
+    "`--fast` is parsed for predict and score (off unless given), from the committed spec, without importing torch."
+    from asd_nb.cli import _args
+    for cmd, pos in (('predict', ['det', 'clip.wav']), ('score', ['dets', 'data', '--out', 'res'])):
+        assert _args(cmd, [*pos, '--fast'])['fast'] is True and _args(cmd, pos)['fast'] is False
