@@ -137,6 +137,7 @@ _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a 
          'mixed_precision': 'Train in float32 on a GPU too (default: bfloat16 or float16 mixed precision; never on a CPU)',
          'pooling': 'How the frames of a crop become one embedding: mean, or asp (attentive statistics)',
          'normalize': "Rescale each memory bank by its clips' leave-one-out scores: mean, zscore, or none",
+         'small_data_guard': "Switch off the small-data guard (by default a small training set gets segment means instead of transformer pooling, and a domain with few clips no memory bank of its own, each with a note): the settings as given, Han et al.'s at any size",
          'backend': 'k-NN search: numpy (exact), faiss (needs asd-nb[faiss]) or auto (faiss for large banks when installed)'}
 
 def _plain(anno):
