@@ -370,7 +370,7 @@ def fit_knn(train_emb, # Embeddings of the normal training clips, (N, D)
     if s.banks == 'domain':
         counts = pd.Series(np.asarray(domains if domains is not None else [None] * n, dtype=object)).value_counts()
         if min(counts.get(d, 0) for d in _DOMAINS) < max(s.k + 1, check_int(min_bank, 'min_bank', 0)):
-            need = f"more than k={s.k}" if min_bank <= s.k else f"at least min_bank={min_bank} (its normalisation rests on them)"
+            need = f"more than k={s.k}" if min_bank <= s.k else f"at least min_bank={min_bank} (its normalisation rests on them; min_bank=0 drops this minimum)"
             note(f"one memory bank of all {n} training clips instead of banks='domain': {counts.get('source', 0)} source and "
                  f"{counts.get('target', 0)} target clips, and a bank of its own needs {need}", notes)
             s.banks = 'all'

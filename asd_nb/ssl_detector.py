@@ -135,7 +135,7 @@ def _pooling_fallback(self:SSLDetector, classes:list) -> str|None:
     "Why the transformer pooling is not trained on clips of these classes (segment means instead), or None if it is."
     n = len(classes)
     if len(set(classes)) < 2: return f"the {n} training clips form one class, and a classifier of one class learns nothing"
-    if self.small_data_guard and n < MIN_POOLING_CLIPS: return f"{n} training clips are fewer than MIN_POOLING_CLIPS={MIN_POOLING_CLIPS} (small_data_guard)"
+    if self.small_data_guard and n < MIN_POOLING_CLIPS: return f"{n} training clips are too few to train it (fewer than {MIN_POOLING_CLIPS}; small_data_guard=False trains it anyway)"
 
 SSLDetector._pooling_fallback = _pooling_fallback
 
