@@ -37,7 +37,7 @@ def clip_classes(table:pd.DataFrame # From `as_clips`
 
 # %% ../nbs/08b_ssl_detector.ipynb #f1d1f5bd
 SEGMENT_POOLINGS = ('transformer', 'mean') # How a clip's segment embeddings become one: the paper's transformer, or their mean
-MIN_POOLING_CLIPS = 100 # With small_data_guard, fewer training clips than this get segment means instead of a trained transformer pooling (see below)
+MIN_POOLING_CLIPS = 1000 # With small_data_guard, fewer training clips than this get segment means instead of a trained transformer pooling (see below)
 
 class SSLDetector(Detector):
     "Fine-tuned speech encoder -> layer weighting -> segment embeddings -> transformer pooling (or mean) -> k-NN anomaly scores."
