@@ -138,6 +138,7 @@ _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a 
          'fast': 'Embed clips with a faster form of the fine-tuned encoder: int8 linear layers on a CPU, bfloat16 on a GPU (scores change slightly; see benchmarks/fast_scoring.py)',
          'pooling': 'How the frames of a crop become one embedding: mean, or asp (attentive statistics)',
          'normalize': "Rescale each memory bank by its clips' leave-one-out scores: mean, zscore, or none",
+         'small_data_guard': "Switch off the small-data guard (by default a small training set gets segment means instead of transformer pooling, and a domain with few clips no memory bank of its own, each with a note): the settings as given, Han et al.'s at any size",
          'backend': 'k-NN search: numpy (exact), faiss (needs asd-nb[faiss]) or auto (faiss for large banks when installed)'}
 
 def _plain(anno):

@@ -15,8 +15,8 @@ from fastcore.meta import delegates
 from .core import AsdNbError, BadInputError, atomic_writer, check_int, note
 
 # %% auto #0
-__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'VARIANTS', 'SMOTE_NEIGHBORS', 'cosine_distances',
-           'knn_search', 'KNNScorer', 'smote', 'kmeans_centres', 'fit_knn']
+__all__ = ['CHUNK_MB', 'BACKENDS', 'AUTO_FAISS_MIN_BANK', 'BANKS', 'NORMALIZE', 'VARIANTS', 'SMOTE_NEIGHBORS', 'MIN_BANK_CLIPS',
+           'cosine_distances', 'knn_search', 'KNNScorer', 'smote', 'kmeans_centres', 'fit_knn']
 
 # %% ../nbs/08_knn.ipynb #14169804
 def _unit_rows(emb, # Embeddings, (N, D)
@@ -372,11 +372,14 @@ def predict(self:KNNScorer,
     return decide(self.score(emb), self.threshold_)
 
 # %% ../nbs/08_knn.ipynb #15dd62f5
+MIN_BANK_CLIPS = 10 # fit_knn's default: a domain with fewer training clips joins one bank with the others (see below)
+
 @delegates(KNNScorer.__init__)
 def fit_knn(train_emb, # Embeddings of the normal training clips, (N, D)
             domains=None, # 'source' or 'target' per clip (for banks='domain')
             groups=None, # Class of each clip, for leave-one-out scores that do not leave a class out
             notes:list|None=None, # Notes on every change of plan are appended here (and printed)
+            min_bank:int=MIN_BANK_CLIPS, # Fewest clips for a domain's bank of its own (banks='domain'); 0: any bank of more than k clips
             **kwargs) -> KNNScorer:
     "A fitted `KNNScorer` with its threshold; where the data are too few for the settings, the nearest settings that work, with a note."
     s = KNNScorer(**kwargs)
@@ -384,9 +387,10 @@ def fit_knn(train_emb, # Embeddings of the normal training clips, (N, D)
     if n < 2: raise AsdNbError(f"the k-NN back end needs at least 2 normal training clips, got {n}")
     if s.banks == 'domain':
         counts = pd.Series(np.asarray(domains if domains is not None else [None] * n, dtype=object)).value_counts()
-        if min(counts.get(d, 0) for d in _DOMAINS) <= s.k:
+        if min(counts.get(d, 0) for d in _DOMAINS) < max(s.k + 1, check_int(min_bank, 'min_bank', 0)):
+            need = f"more than k={s.k}" if min_bank <= s.k else f"at least min_bank={min_bank} (its normalisation rests on them; min_bank=0 drops this minimum)"
             note(f"one memory bank of all {n} training clips instead of banks='domain': {counts.get('source', 0)} source and "
-                 f"{counts.get('target', 0)} target clips, and a bank needs more than k={s.k}", notes)
+                 f"{counts.get('target', 0)} target clips, and a bank of its own needs {need}", notes)
             s.banks = 'all'
     if n <= s.k:
         note(f"k={n - 1} neighbours instead of {s.k}: only {n} training clips", notes)

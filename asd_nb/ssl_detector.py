@@ -19,11 +19,12 @@ from .backbone import SSLBackbone
 from .losses import encode_labels
 from .train import ASDModel, finetune_clips, load_run, read_config, model_from_config, save_tensors, read_tensors, _no_hf_bars
 from .pooling import embed_segments, train_pooling, pool_segments, SegmentClassifier, segment_poolings
-from .knn import KNNScorer, fit_knn
+from .knn import KNNScorer, fit_knn, MIN_BANK_CLIPS
 from .detector import Detector, as_clips, clip_waveforms
 
 # %% auto #0
-__all__ = ['SEGMENT_POOLINGS', 'clip_classes', 'SSLDetector', 'fast_embed', 'segment_bank', 'embedding_map', 'plot_embedding_map']
+__all__ = ['SEGMENT_POOLINGS', 'MIN_POOLING_CLIPS', 'clip_classes', 'SSLDetector', 'fast_embed', 'segment_bank', 'embedding_map',
+           'plot_embedding_map']
 
 # %% ../nbs/08b_ssl_detector.ipynb #2cd7c620
 def clip_classes(table:pd.DataFrame # From `as_clips`
@@ -38,6 +39,7 @@ def clip_classes(table:pd.DataFrame # From `as_clips`
 
 # %% ../nbs/08b_ssl_detector.ipynb #f1d1f5bd
 SEGMENT_POOLINGS = ('transformer', 'mean') # How a clip's segment embeddings become one: the paper's transformer, or their mean
+MIN_POOLING_CLIPS = 1000 # With small_data_guard, fewer training clips than this get segment means instead of a trained transformer pooling (see below)
 
 class SSLDetector(Detector):
     "Fine-tuned speech encoder -> layer weighting -> segment embeddings -> transformer pooling (or mean) -> k-NN anomaly scores."
@@ -50,20 +52,21 @@ class SSLDetector(Detector):
                  seed:int=0, # Seed of the fine-tuning and of the pooling's training
                  batch_size:int=16, # Segments per forward pass of the encoder
                  device=None, # torch device; None: the GPU if there is one
-                 fast:bool=False, # Embed clips in the fast inference form of the encoder: int8 linear layers on a CPU, bfloat16 on a GPU (see `fast_embed`)
                  progress:bool=False, # Show fastai's progress bar while fine-tuning
+                 fast:bool=False, # Embed clips in the fast inference form of the encoder: int8 linear layers on a CPU, bfloat16 on a GPU (see `fast_embed`)
+                 small_data_guard:bool=True, # Fewer than `MIN_POOLING_CLIPS` clips: segment means; a domain under `MIN_BANK_CLIPS` clips: no bank of its own (each with a note); False: the settings as given
                  **knn): # k-NN back end: k, banks, normalize (see `KNNScorer`)
         if segment_pooling not in SEGMENT_POOLINGS: raise AsdNbError(f"segment_pooling must be one of {', '.join(SEGMENT_POOLINGS)}, got {segment_pooling!r}")
         if hop_seconds is not None: check_float(hop_seconds, 'hop_seconds', 0, low_open=True)
         KNNScorer(**knn)  # checks k, banks and normalize now
         self.backbone, self.finetune, self.run_dir, self.hop_seconds = backbone, dict(finetune or {}), run_dir, hop_seconds
         self.progress, self.segment_pooling, self.seed, self.batch_size, self.device, self.knn = progress, segment_pooling, seed, check_int(batch_size, 'batch_size'), device, knn
-        self.fast = bool(fast)
+        self.fast, self.small_data_guard = bool(fast), bool(small_data_guard)
         self.model_ = self.run_config_ = self.pool_ = self.knn_ = self._fast_model = None
 
     def settings(self) -> dict:
         return dict(backbone=None if self.backbone is None else str(self.backbone), finetune=self.finetune, hop_seconds=self.hop_seconds,
-                    segment_pooling=self.segment_pooling, seed=self.seed, batch_size=self.batch_size, fast=self.fast, **self.knn)
+                    segment_pooling=self.segment_pooling, seed=self.seed, batch_size=self.batch_size, fast=self.fast, small_data_guard=self.small_data_guard, **self.knn)
 
 # %% ../nbs/08b_ssl_detector.ipynb #ead5ad33
 def _from_run(cls, run_dir, # A finished run folder of `asd-nb train` / `asd_nb.train.finetune`
@@ -167,17 +170,27 @@ def _run_classes(classes:list, table:pd.DataFrame, cfg:dict, notes:list) -> list
                  f"silhouette by k: {p['silhouette']}) stand in for the missing attribute labels")
     return [c if (j := p['clips'].get(str(path))) is None else f"{c};pseudo={j}" for c, path in zip(classes, table.path)]
 
+def _pooling_fallback(self:SSLDetector, classes:list) -> str|None:
+    "Why the transformer pooling is not trained on clips of these classes (segment means instead), or None if it is."
+    n = len(classes)
+    if len(set(classes)) < 2: return f"the {n} training clips form one class, and a classifier of one class learns nothing"
+    if self.small_data_guard and n < MIN_POOLING_CLIPS: return f"{n} training clips are too few to train it (fewer than {MIN_POOLING_CLIPS}; small_data_guard=False trains it anyway)"
+
+SSLDetector._pooling_fallback = _pooling_fallback
+
 def _ssl_fit(self:SSLDetector, table:pd.DataFrame) -> np.ndarray:
     if self.model_ is None: self._finetune_model(table)
     classes, segs = _run_classes(clip_classes(table), table, self.run_config_, self.notes_), self._segments(table)
     self.pool_ = None
-    if self.segment_pooling == 'transformer':
+    if self.segment_pooling == 'transformer' and (why := self._pooling_fallback(classes)): note(f"segment means instead of transformer pooling: {why}", self.notes_)
+    elif self.segment_pooling == 'transformer':
         if (dim := segs[0].shape[1]) % 4:
             raise AsdNbError(f"transformer pooling needs an embedding size divisible by its 4 heads, the model's is {dim}; use segment_pooling='mean'")
         y, vocab = encode_labels(classes)
         self.pool_ = train_pooling(segs, y, n_classes=len(vocab), seed=self.seed, device=self._device())
+    min_bank = {} if self.small_data_guard else {'min_bank': 0}
+    self.knn_ = fit_knn(self._pool(segs), table.domain.to_numpy(object), groups=classes, notes=self.notes_, **min_bank, **self.knn)
     self.train_segments_ = segment_bank(segs)
-    self.knn_ = fit_knn(self._pool(segs), table.domain.to_numpy(object), groups=classes, notes=self.notes_, **self.knn)
     self.threshold_ = self.knn_.threshold_
     return self.knn_.train_scores_
 
@@ -226,7 +239,7 @@ def _ssl_load(cls, folder:Path, settings:dict, state:dict, device=None) -> SSLDe
 def _card_lines(self:SSLDetector) -> list:
     r = self.run_config_ or {}
     return [f"System: the fine-tuned speech encoder of Han et al. (2023) (`{self.backbone}`, {r.get('total_steps', '?')} fine-tuning steps on "
-            f"{len(r.get('vocab', []))} attribute classes of `{r.get('machine', '?')}`), {self.segment_pooling} pooling of "
+            f"{len(r.get('vocab', []))} attribute classes of `{r.get('machine', '?')}`), {'transformer' if self.pool_ is not None else 'mean'} pooling of "
             f"{r.get('crop_seconds', 2):g} s segments, k-NN with k={self.knn_.k}, {self.knn_.banks} banks, normalisation {self.knn_.normalize}."]
 
 SSLDetector._save, SSLDetector._load, SSLDetector.card_lines = _ssl_save, _ssl_load, _card_lines

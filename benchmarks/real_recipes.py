@@ -13,9 +13,10 @@ its two status-augmented speeds (0.9, 1.1), as the paper does for a machine with
 Configurations (each over --seeds seeds; mean +- std, and the CPU time of one seed, `time.process_time`):
   frozen       the pretrained encoder untouched: mean over layers and frames of each whole clip, k-NN (k=2, one
                bank, no normalisation). The floor any fine-tuning must beat. Deterministic: one run, whatever --seeds.
-  paper        Han et al.'s recipe (`SSLDetector` defaults: AAM-softmax, status augmentation, transformer pooling,
-               k-NN k=2 with the default bank normalisation), at the CPU scale below.
-  lora         paper + LoRA adapters of rank 64 on the attention projections, encoder otherwise frozen.
+  paper        Han et al.'s recipe (AAM-softmax, status augmentation, then PAPER_BACKEND: transformer pooling, k-NN k=2,
+               per-domain banks with mean normalisation, no small-data guard; explicit, whatever the defaults of
+               `SSLDetector`), at the CPU scale below.
+  lora         (this and the next three keep PAPER_BACKEND) paper + LoRA adapters of rank 64 on the attention projections, encoder otherwise frozen.
   adacos       paper with AdaCos instead of AAM-softmax.
   subcluster   paper with sub-cluster AdaCos, 16 trainable sub-clusters per class.
   mixup        paper with mixup in half the training batches.
@@ -57,6 +58,7 @@ FINETUNE = {'paper': {}, 'lora': dict(lora_rank=64), 'adacos': dict(loss='adacos
             'subcluster': dict(loss='subcluster-adacos', k_subcenters=16), 'mixup': dict(mixup=0.5)}
 BACKENDS = {'knn-smote': dict(variant='knn-smote'), 'kmeans-knn': dict(variant='kmeans-knn'), 'knn-rescale': dict(variant='knn-rescale')}
 CONFIGS = ['frozen', *FINETUNE, *BACKENDS]
+PAPER_BACKEND = dict(segment_pooling='transformer', k=2, banks='domain', normalize='mean', small_data_guard=False) # Han et al.'s back end as asd_nb reads it, stated here so that the defaults may change
 
 def split(data: Path, quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     "The fixed split: (training normals 0000-0099, test = other normals + all anomalies), as clip tables."
@@ -89,12 +91,12 @@ def frozen_scores(encoder: str, train, test) -> np.ndarray:
 
 def ssl_scores(encoder: str, train, test, run_dir: Path, seed: int, finetune: dict, **detector) -> np.ndarray:
     from asd_nb.ssl_detector import SSLDetector
-    det = SSLDetector(encoder, finetune=finetune, run_dir=run_dir, seed=seed, **detector).fit(train)
+    det = SSLDetector(encoder, finetune=finetune, run_dir=run_dir, seed=seed, **{**PAPER_BACKEND, **detector}).fit(train)
     return det.decision_function(test)
 
 def backend_scores(run_dir: Path, train, test, seed: int, **detector) -> np.ndarray:
     from asd_nb.ssl_detector import SSLDetector
-    return SSLDetector.from_run(run_dir, seed=seed, **detector).fit(train).decision_function(test)
+    return SSLDetector.from_run(run_dir, seed=seed, **{**PAPER_BACKEND, **detector}).fit(train).decision_function(test)
 
 def timed(f, *args, **kwargs):
     t = time.process_time(); out = f(*args, **kwargs)
