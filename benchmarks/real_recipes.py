@@ -7,8 +7,9 @@ DIR is a Hugging Face checkpoint folder: the real Whisper-base (../shared/tools/
 /work/whisper/base), or an AST checkpoint for the audio-pretrained family. Data: ../shared/data/dcase2021_real_section00
 (300 real source-domain test clips of one machine type, 10 s, 16 kHz; see the README there). The split is fixed:
 normals 0000-0099 train; the other 95 normals and all 105 anomalies test. Source domain only, so the figures are AUC
-and pAUC (p = 0.1), not the official score. The clips carry no attribute labels: fine-tuning classifies one class plus
-its two status-augmented speeds (0.9, 1.1), as the paper does for a machine without attributes.
+and pAUC (p = 0.1), not the official score. The clips carry no attribute labels: fine-tuning classifies the pseudo-labels
+of `asd_nb.pseudo` (k-means clusters of the pre-trained encoder's embeddings: 2 clusters here, chosen by silhouette on the
+training clips only) and their status-augmented speeds (0.9, 1.1).
 
 Configurations (each over --seeds seeds; mean +- std, and the CPU time of one seed, `time.process_time`):
   frozen       the pretrained encoder untouched: mean over layers and frames of each whole clip, k-NN (k=2, one
