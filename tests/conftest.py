@@ -10,7 +10,15 @@ OPTIONAL = ('slow', 'gpu', 'hub', 'dcase')  # the same flags as [tool.nbdev] tst
 def pytest_configure(config):
     for flag in OPTIONAL: config.addinivalue_line('markers', f'{flag}: skipped unless ASD_NB_TEST_FLAGS has "{flag}"')
 
+# The longest tests (about a minute or more each on 2 cores) start first: the parallel workers then finish together
+# instead of one of them running the longest notebook alone at the end. Substrings of test ids, longest first.
+LONGEST_FIRST = ('tutorials/pipeline.ipynb', 'test_docs_preprocess', '14_grid.ipynb', '06_finetune.ipynb', '08b_ssl_detector.ipynb',
+                 '13_pipeline.ipynb', 'test_in_a_script_stdout_is_the_table_alone', 'test_train_resumes_after_being_killed')
+
+def _rank(item) -> int: return next((i for i, s in enumerate(LONGEST_FIRST) if s in item.nodeid), len(LONGEST_FIRST))
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)  # stable: the others keep their order
     for item in items:
         for flag in OPTIONAL:
             if flag in item.keywords and flag not in FLAGS:
