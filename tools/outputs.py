@@ -63,7 +63,7 @@ def _local_roots() -> list:
     for p, name in [(ROOT, '[repo]'), (ROOT.parent, '[repo]/..'), (venv, '[venv]'), (Path(sys.base_prefix), '[python]'),
                     (Path.home(), '~')]:
         for q in {str(p), str(p.resolve())}:
-            if len(q) > 1: pairs[q] = name
+            if len(q) > 1 and q not in TMP_DIRS: pairs[q] = name  # a checkout right in /tmp: its parent is [tmp], not [repo]/..
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 TMP_DIRS = sorted({tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir()), '/tmp', '/var/tmp'}, key=len, reverse=True)
@@ -74,9 +74,8 @@ LOCAL_PATH_RE = re.compile(r'(?<![\w.\]~-])(?:/(?:work|tmp|home|Users|root|priva
 
 def unlocal(text: str) -> str:
     "`text` with this machine's local paths replaced by placeholders."
-    text = _TMP_RE.sub('[tmp]', text) if any(t in text for t in TMP_DIRS) else text
-    for path, name in _local_roots(): text = text.replace(path, name)
-    return text
+    for path, name in _local_roots(): text = text.replace(path, name)  # first: a checkout may itself live in a temporary folder
+    return _TMP_RE.sub('[tmp]', text) if any(t in text for t in TMP_DIRS) else text
 
 def local_paths(text: str) -> list:
     "The local paths (this machine's or any machine's usual ones) that `text` reveals."
