@@ -3,9 +3,9 @@ The runner is `tools/outputs.py --check` (the engine of `make outputs`): in the 
 cell shows something but its committed output is missing, or when the committed outputs reveal a local path.
 
 Each notebook runs in a child process forked from this test process, which has imported the heavy libraries (torch,
-transformers, fastai, matplotlib, execnb) once: a fresh interpreter per notebook would import them again each time,
+transformers, fastai, execnb) once: a fresh interpreter per notebook would import them again each time,
 several seconds of CPU per notebook on 2 cores. Nothing runs a tensor operation before the fork, so no thread pool is
-copied half-made. `ASD_NB_TEST_FORK=0` runs each notebook in a fresh interpreter instead, exactly as `make outputs`
+copied half-made, and the child drops the test process's logging handlers. `ASD_NB_TEST_FORK=0` runs each notebook in a fresh interpreter instead, exactly as `make outputs`
 does (with a fixed hash seed, so also for checks where the content of an output matters)."""
 import os, subprocess, sys, tempfile
 import multiprocessing as mp
@@ -18,7 +18,6 @@ from outputs import notebooks, NBS, QUIET_ENV, run_one
 FORK = os.environ.get('ASD_NB_TEST_FORK', '1') != '0' and 'fork' in mp.get_all_start_methods()
 if FORK:
     import torch, transformers, fastai.learner, execnb.shell, nbdev.test  # noqa: F401 (imported once, shared by every fork)
-    import asd_nb.pipeline, asd_nb.ssl_detector  # noqa: F401
 
 def _child(nb, flags: str, log: str):
     "In the forked child: the quiet environment of `make outputs`, output to `log`, then `outputs.run_one` in check mode."
@@ -26,6 +25,9 @@ def _child(nb, flags: str, log: str):
     os.dup2(fd, 1); os.dup2(fd, 2)
     sys.stdout = sys.stderr = os.fdopen(os.dup(fd), 'w', buffering=1)  # pytest's capture objects, inherited, would swallow it
     os.environ.update({k: v for k, v in QUIET_ENV.items() if k != 'PYTHONHASHSEED'})
+    import logging  # pytest's log capture, inherited, would take the records that a notebook expects on stderr
+    for h in list(logging.root.handlers): logging.root.removeHandler(h)
+    logging.root.setLevel(logging.WARNING)
     code = 1
     try: code = run_one(nb, flags, check_only=True)
     except SystemExit as e: code = e.code if isinstance(e.code, int) else 1
