@@ -78,10 +78,8 @@ def clip_embeddings(det:Detector, # A fitted k-NN detector
                     clips, # Clips (see `as_clips`)
                     sr:int|None=None # Sample rate of waveforms
                    ) -> np.ndarray:
-    "The clip embeddings a k-NN detector scores, (N, D): an `SSLDetector`'s pooled segments, or a baseline's `embed`."
-    table = as_clips(clips, sr)
-    if isinstance(det, SSLDetector): return det._pool(det._segments(table))
-    if getattr(det, 'knn_', None) is not None and hasattr(det, 'embed'): return det.embed(table)
+    "The clip embeddings a k-NN detector scores, (N, D): its `embed` (an `SSLDetector`'s pooled segments, a baseline's embeddings)."
+    if getattr(det, 'knn_', None) is not None and hasattr(det, 'embed'): return det.embed(as_clips(clips, sr))
     raise AsdNbError(f"nearest training clips need a k-NN detector: an SSLDetector, or a MobileNetDetector with score='knn'; "
                      f"a {type(det).__name__} does not score by neighbours")
 
