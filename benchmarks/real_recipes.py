@@ -1,7 +1,7 @@
 """Recipes beyond the paper, measured on real recordings: AUC and pAUC on a fixed split of real DCASE 2021 clips.
 
     nice .venv/bin/python benchmarks/real_recipes.py --encoder DIR [--seeds 3] [--only NAME[,NAME...]] [--quick | --full]
-    nice .venv/bin/python benchmarks/real_recipes.py --encoder DIR --sweep [--seeds 3] [--quick | --full]
+    nice .venv/bin/python benchmarks/real_recipes.py --encoder DIR --seeds 3 --work DIR   # resumable
 
 DIR is a Hugging Face checkpoint folder: the real Whisper-base (../shared/tools/whisper_base_hf.py builds one; here
 /work/whisper/base), or an AST checkpoint for the audio-pretrained family. Data: ../shared/data/dcase2021_real_section00
@@ -22,26 +22,24 @@ Configurations (each over --seeds seeds; mean +- std, and the CPU time of one se
   subcluster   paper with sub-cluster AdaCos, 16 trainable sub-clusters per class.
   mixup        paper with mixup in half the training batches.
   knn-smote, kmeans-knn, knn-rescale
-               the back-end variants on the fine-tuned model of `paper` (same seed; `from_run`, only the back end is
-               refitted, so their CPU time is the back end's alone). This split has no target clips, so knn-smote has
-               nothing to oversample and scores as `paper` does: reported as such.
+               the back-end variants on the fine-tuned model of `paper` (same seed; only the back end is refitted, on the
+               segment embeddings `paper` computed, so their CPU time is the back end's alone). This split has no target
+               clips, so knn-smote has nothing to oversample and scores as `paper` does: reported as such.
 Scale: CPU (default) 200 updates of 8 one-second crops (lr 5e-4, no validation split), sliding windows of 1 s with a
-hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per configuration and seed for Whisper-base on 2 cores. --full: the paper's
-10 000 updates of 32 two-second crops (GPU). --quick: a smoke test (1 seed, 4 updates, 8 training and 16 test clips);
-its numbers mean nothing.
+hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per
+configuration and seed for Whisper-base on 2 cores. --full: the paper's 10 000 updates of 32 two-second crops (GPU).
+--quick: a smoke test (1 seed, 4 updates, 8 training and 16 test clips); its numbers mean nothing.
 
---sweep measures the back-end defaults (issue 15, section 2b) on the fine-tuned model of `paper` for each seed: the
-segment embeddings are computed once, then every combination of segment pooling (transformer, mean), banks (domain,
-all; with source clips only `domain` falls back to one bank, as `fit_knn` notes), normalisation (None, mean, zscore)
-and k (1, 2, 4, 8) is fitted on the training clips and scored. Read it knowing the split: its clips are all source
-and all one class, so `domain` and `all` banks are the same bank, a bank normalisation (one affine map of one bank's
-scores) cannot change the ranking, and transformer pooling is trained on a single class. On this split the sweep can
-only rank pooling and k; banks and normalisation need a split with target-domain training clips.
+Seeds run in the outer loop (every configuration's seed 0, then seed 1, ...), and each measured row is appended to
+WORK/results.csv at once: a call with the same --work resumes where the last one stopped, and the table covers every
+row of the scale in that file. Fine-tuned runs stay in WORK/{config}_seed{S}; the paper model's segment embeddings of
+the 300 clips in WORK/segments/paper_seed{S}.npz (the back ends here and `benchmarks/small_backend.py` reuse them).
+The back-end defaults themselves (pooling, k, banks, normalisation) are measured by `benchmarks/small_backend.py`.
 
 No choice here looks at test labels: the settings are fixed above, the same for every configuration.
 Nothing is written to the repository; runs go to a temporary folder (or --work DIR, which is reused across calls).
 """
-import argparse, itertools, tempfile, time, warnings
+import argparse, hashlib, os, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -90,65 +88,84 @@ def frozen_scores(encoder: str, train, test) -> np.ndarray:
         with torch.inference_mode(): return np.stack([bb(torch.from_numpy(w)[None])[0].mean((0, 2))[0].numpy() for w in clip_waveforms(table)])
     return KNNScorer(k=2, banks='all', normalize=None).fit(embed(train)).score(embed(test))
 
-def ssl_scores(encoder: str, train, test, run_dir: Path, seed: int, finetune: dict, **detector) -> np.ndarray:
-    from asd_nb.ssl_detector import SSLDetector
-    det = SSLDetector(encoder, finetune=finetune, run_dir=run_dir, seed=seed, **{**PAPER_BACKEND, **detector}).fit(train)
-    return det.decision_function(test)
+class CachedSegments:
+    "A detector's segment embeddings of a clip table, kept in one `.npz` per model: the paper's model embeds the 300 clips once for all its back ends."
+    def __init__(self, det, file: Path):
+        self.inner, self.file, self.store = det._segments, Path(file), {}
+        if self.file.exists():
+            z = np.load(self.file)
+            self.store = {k[:-4]: np.split(z[k], np.cumsum(z[k[:-4] + '_len'])[:-1]) for k in z.files if k.endswith('_emb')}
+    def __call__(self, table: pd.DataFrame) -> list:
+        key = hashlib.sha1('\n'.join(map(str, table.path)).encode()).hexdigest()[:16]
+        if key not in self.store:
+            self.store[key] = self.inner(table)
+            arrays = {f'{k}{part}': a for k, segs in self.store.items() for part, a in (('_emb', np.concatenate(segs)), ('_len', np.array([len(x) for x in segs])))}
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_suffix('.tmp.npz'); np.savez(tmp, **arrays); os.replace(tmp, self.file)  # atomic
+        return self.store[key]
 
-def backend_scores(run_dir: Path, train, test, seed: int, **detector) -> np.ndarray:
+def segment_cache(work: Path, seed: int) -> Path: return work/'segments'/f'paper_seed{seed}.npz'
+
+def ssl_scores(encoder: str, train, test, run_dir: Path, seed: int, finetune: dict, cache: Path|None=None, **detector) -> np.ndarray:
+    "Fine-tune (or reuse the finished run in `run_dir`), fit the back end, score `test`; with `cache`, the segments are kept there."
     from asd_nb.ssl_detector import SSLDetector
-    return SSLDetector.from_run(run_dir, seed=seed, **{**PAPER_BACKEND, **detector}).fit(train).decision_function(test)
+    det = SSLDetector(encoder, finetune=finetune, run_dir=run_dir, seed=seed, **{**PAPER_BACKEND, **detector})
+    if cache is not None: det._segments = CachedSegments(det, cache)
+    return det.fit(train).decision_function(test)
+
+def paper_segments(run_dir: Path, seed: int, cache: Path, hop_seconds: float|None, device=None) -> CachedSegments:
+    "The segment embeddings of the paper's fine-tuned model in `run_dir`, from `cache` where they were kept."
+    from asd_nb.ssl_detector import SSLDetector
+    return CachedSegments(SSLDetector.from_run(run_dir, seed=seed, hop_seconds=hop_seconds, device=device), cache)
+
+def backend_scores(run_dir: Path, train, test, seed: int, cache: Path, **detector) -> np.ndarray:
+    "Only the back end of `detector`, fitted on the paper model's kept segment embeddings of the training clips."
+    from asd_nb.ssl_detector import SSLDetector
+    det = SSLDetector.from_run(run_dir, seed=seed, **{**PAPER_BACKEND, **detector})
+    det._segments = CachedSegments(det, cache)
+    return det.fit(train).decision_function(test)
 
 def timed(f, *args, **kwargs):
     t = time.process_time(); out = f(*args, **kwargs)
     return out, time.process_time() - t
 
-def recipes(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
+def load_results(file: Path) -> pd.DataFrame:
+    cols = ['scale', 'config', 'seed', 'auc', 'pauc', 'cpu_s']
+    if not file.exists(): return pd.DataFrame(columns=cols)
+    df = pd.read_csv(file)
+    if missing := set(cols) - set(df.columns): raise SystemExit(f"{file}: not a results file of this script (no column {sorted(missing)})")
+    return df
+
+def append_result(file: Path, row: dict):
+    "Add one measured row to `file`, atomically (a stop midway never leaves half a file)."
+    df = pd.concat([load_results(file), pd.DataFrame([row])], ignore_index=True)
+    tmp = file.with_suffix('.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, file)
+
+def recipes(args, train, test, scale: dict, windows: dict, work: Path, size: str) -> pd.DataFrame:
     names = args.only.split(',') if args.only else CONFIGS
     if bad := [n for n in names if n not in CONFIGS]: raise SystemExit(f"unknown configuration(s) {bad}; choose from {CONFIGS}")
-    rows = []
-    for name in names:
-        for seed in ([0] if name == 'frozen' else range(args.seeds)):
-            run = work/f'paper_seed{seed}' if name == 'paper' or name in BACKENDS else work/f'{name}_seed{seed}'
-            if name == 'frozen': scores, cpu = timed(frozen_scores, args.encoder, train, test)
-            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, **windows)
-            else:
-                if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)  # the paper's model, not timed here
-                scores, cpu = timed(backend_scores, run, train, test, seed, **BACKENDS[name], **windows)
-            auc, pauc = metrics(test, scores)
-            rows.append(dict(config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
-            print(f"  {name:12s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
-    return pd.DataFrame(rows)
-
-def sweep(args, train, test, scale: dict, windows: dict, work: Path) -> pd.DataFrame:
-    "Every back-end setting on the segment embeddings of the paper's fine-tuned model, per seed."
-    from asd_nb.ssl_detector import SSLDetector, clip_classes
-    from asd_nb.losses import encode_labels
-    from asd_nb.pooling import train_pooling, pool_segments
-    from asd_nb.knn import fit_knn
-    rows = []
+    file = work/'results.csv'
     for seed in range(args.seeds):
-        run = work/f'paper_seed{seed}'
-        if not (run/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, run, seed, scale, **windows)
-        det = SSLDetector.from_run(run, seed=seed, **windows)
-        seg_tr, seg_te = det._segments(train), det._segments(test)
-        y, vocab = encode_labels(clip_classes(train))
-        for pooling in ('transformer', 'mean'):
-            if pooling == 'mean': e_tr, e_te = np.stack([s.mean(0) for s in seg_tr]), np.stack([s.mean(0) for s in seg_te])
+        for name in names:
+            if name == 'frozen' and seed: continue
+            done = load_results(file)
+            if ((done.scale == size) & (done.config == name) & (done.seed == seed)).any(): continue
+            run, cache = work/f'{name}_seed{seed}', segment_cache(work, seed)
+            if name == 'frozen': scores, cpu = timed(frozen_scores, args.encoder, train, test)
+            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, cache if name == 'paper' else None, **windows)
             else:
-                pool = train_pooling(seg_tr, y, n_classes=len(vocab), seed=seed, device=det._device())
-                e_tr, e_te = pool_segments(pool, seg_tr), pool_segments(pool, seg_te)
-            for banks, normalize, k in itertools.product(('domain', 'all'), (None, 'mean', 'zscore'), (1, 2, 4, 8)):
-                notes = []
-                knn = fit_knn(e_tr, train.domain.to_numpy(object), groups=clip_classes(train), notes=notes, k=k, banks=banks, normalize=normalize)
-                auc, pauc = metrics(test, knn.score(e_te))
-                rows.append(dict(pooling=pooling, banks=banks, normalize=str(normalize), k=k, seed=seed, auc=auc, pauc=pauc,
-                                 note='; '.join(n.split(':')[0] for n in notes)))
-        print(f"  seed {seed}: {len(rows)} back ends scored", flush=True)
-    return pd.DataFrame(rows)
+                paper = work/f'paper_seed{seed}'
+                if not (paper/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, paper, seed, scale, cache, **windows)  # the paper's model, not timed here
+                scores, cpu = timed(backend_scores, paper, train, test, seed, cache, **BACKENDS[name], **windows)
+            auc, pauc = metrics(test, scores)
+            append_result(file, dict(scale=size, config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
+            print(f"  {name:12s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
+    df = load_results(file)
+    df = df[(df.scale == size) & df.config.isin(names)]
+    return df.assign(config=pd.Categorical(df.config, names, ordered=True)).sort_values(['config', 'seed'])
 
 def summary(df: pd.DataFrame, by) -> pd.DataFrame:
-    g = df.groupby(by, sort=False)
+    g = df.groupby(by, sort=False, observed=True)
     out = pd.DataFrame({'seeds': g.size(),
                         'AUC': [f"{m:6.2f} +- {s:5.2f}" for m, s in zip(g.auc.mean(), g.auc.std(ddof=0))],
                         'pAUC': [f"{m:6.2f} +- {s:5.2f}" for m, s in zip(g.pauc.mean(), g.pauc.std(ddof=0))]})
@@ -161,8 +178,7 @@ def main():
     p.add_argument('--data', type=Path, default=DATA, help='the dcase2021_real_section00 folder')
     p.add_argument('--seeds', type=int, default=3)
     p.add_argument('--only', default='', help=f"comma-separated configurations, of {','.join(CONFIGS)}")
-    p.add_argument('--sweep', action='store_true', help='measure the back-end defaults instead of the recipes')
-    p.add_argument('--work', type=Path, default=None, help='folder for the fine-tuning runs (reused when it holds them); default: a temporary one')
+    p.add_argument('--work', type=Path, default=None, help='folder for the fine-tuning runs, segment embeddings and results.csv (a later call resumes from them); default: a temporary one')
     p.add_argument('--threads', type=int, default=2, help='torch threads (CPU)')
     g = p.add_mutually_exclusive_group()
     g.add_argument('--quick', action='store_true', help='smoke test: 1 seed, 4 updates, 8 training and 16 test clips')
@@ -174,6 +190,7 @@ def main():
     warnings.filterwarnings('ignore')
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()
+    import asd_nb.ssl_detector  # imported before any timing: the first configuration's CPU time is not the import's
     size = 'quick' if args.quick else 'full' if args.full else 'cpu'
     scale, windows = SCALES[size], WINDOWS[size]
     train, test = split(args.data, args.quick)
@@ -181,7 +198,7 @@ def main():
           f"encoder {args.encoder}; {args.seeds} seed(s); scale {scale} {windows}; torch threads {torch.get_num_threads()}, device {'cuda' if torch.cuda.is_available() else 'cpu'}")
     with tempfile.TemporaryDirectory(prefix='asd-nb-recipes-') as tmp:
         work = args.work or Path(tmp)
-        if args.sweep: print(summary(sweep(args, train, test, scale, windows, work), ['pooling', 'banks', 'normalize', 'k']).to_string())
-        else: print(summary(recipes(args, train, test, scale, windows, work), 'config').to_string())
+        work.mkdir(parents=True, exist_ok=True)
+        print(summary(recipes(args, train, test, scale, windows, work, size), 'config').to_string())
 
 if __name__ == '__main__': main()

@@ -6,7 +6,7 @@ Reads the fine-tuned models of `benchmarks/real_recipes.py` (RUNS/paper_seed{S}:
 Whisper-base, 200 updates, 1 s crops, pseudo-labels of 2 k-means clusters) and the same fixed split of
 ../shared/data/dcase2021_real_section00 (train: normals 0000-0099; test: the other 95 normals and all 105 anomalies;
 AUC and pAUC, p = 0.1). The segment embeddings of the 300 clips (1 s windows, 1 s hop) are computed once per model and
-cached in RUNS/small_backend/segments_seed{S}.npz (beside the runs, not in them); every experiment below then costs seconds:
+kept in RUNS/segments/paper_seed{S}.npz (beside the runs, shared with real_recipes.py); every experiment below then costs seconds:
 
   pooling   transformer pooling (trained on the run's classes of the subset) against segment means, with n = 10, 20, 40
             and 100 training clips drawn from the 100 training normals (`--draws` draws each; n = 100 is one set), k-NN
@@ -27,23 +27,12 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_recipes import DATA, split, metrics, summary
+from real_recipes import DATA, WINDOWS, split, metrics, summary, paper_segments, segment_cache
 
 def segments(run: Path, seed: int, train, test):
-    "Segment embeddings (S_i, D) of the training and test clips under the model of `run`, cached beside the runs."
-    cache = run.parent/'small_backend'/f'segments_seed{seed}.npz'
-    if cache.exists():
-        z = np.load(cache)
-        n_tr = int(z['n_train'])
-        segs = np.split(z['emb'], np.cumsum(z['lengths'])[:-1])
-        return segs[:n_tr], segs[n_tr:]
-    from asd_nb.ssl_detector import SSLDetector
-    det = SSLDetector.from_run(run, seed=seed, hop_seconds=1.0, device='cpu')
-    seg_tr, seg_te = det._segments(train), det._segments(test)
-    allseg = seg_tr + seg_te
-    cache.parent.mkdir(exist_ok=True)
-    np.savez(cache, emb=np.concatenate(allseg), lengths=np.array([len(s) for s in allseg]), n_train=len(seg_tr))
-    return seg_tr, seg_te
+    "Segment embeddings (S_i, D) of the training and test clips under the model of `run`, kept where real_recipes.py keeps them."
+    cached = paper_segments(run, seed, segment_cache(run.parent, seed), hop_seconds=WINDOWS['cpu']['hop_seconds'], device='cpu')
+    return cached(train), cached(test)
 
 def run_classes(run: Path, train) -> list:
     "Each training clip's class in the run (its pseudo-label cluster where the run has them)."
