@@ -25,6 +25,10 @@ Configurations (each over --seeds seeds; mean +- std, and the CPU time of one se
                the back-end variants on the fine-tuned model of `paper` (same seed; only the back end is refitted, on the
                segment embeddings `paper` computed, so their CPU time is the back end's alone). This split has no target
                clips, so knn-smote has nothing to oversample and scores as `paper` does: reported as such.
+  default-backend
+               the paper's fine-tuned model with asd_nb's default back end, `SSLDetector()` as it stands (with this
+               split's 100 clips: segment means instead of transformer pooling, one bank; see 08b_ssl_detector), the
+               same way: what a user gets from `asd-nb run` with the paper's fine-tuning.
 Scale: CPU (default) 200 updates of 8 one-second crops (lr 5e-4, no validation split), sliding windows of 1 s with a
 hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per
 configuration and seed for Whisper-base on 2 cores. --full: the paper's 10 000 updates of 32 two-second crops (GPU).
@@ -55,9 +59,10 @@ SCALES = {  # the fine-tuning options of each scale; the rest stay at finetune_c
 WINDOWS = {'cpu': dict(hop_seconds=1.0), 'full': {}, 'quick': dict(hop_seconds=1.0)} # scoring windows: on CPU without overlap (half the encoder time)
 FINETUNE = {'paper': {}, 'lora': dict(lora_rank=64), 'adacos': dict(loss='adacos'),
             'subcluster': dict(loss='subcluster-adacos', k_subcenters=16), 'mixup': dict(mixup=0.5)}
-BACKENDS = {'knn-smote': dict(variant='knn-smote'), 'kmeans-knn': dict(variant='kmeans-knn'), 'knn-rescale': dict(variant='knn-rescale')}
-CONFIGS = ['frozen', *FINETUNE, *BACKENDS]
 PAPER_BACKEND = dict(segment_pooling='transformer', k=2, banks='domain', normalize='mean', small_data_guard=False) # Han et al.'s back end as asd_nb reads it, stated here so that the defaults may change
+BACKENDS = {**{v: dict(PAPER_BACKEND, variant=v) for v in ('knn-smote', 'kmeans-knn', 'knn-rescale')},
+            'default-backend': {}}  # the back ends refitted on the paper's model; {}: SSLDetector's own defaults
+CONFIGS = ['frozen', *FINETUNE, *BACKENDS]
 
 def split(data: Path, quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     "The fixed split: (training normals 0000-0099, test = other normals + all anomalies), as clip tables."
@@ -121,7 +126,7 @@ def paper_segments(run_dir: Path, seed: int, cache: Path, hop_seconds: float|Non
 def backend_scores(run_dir: Path, train, test, seed: int, cache: Path, **detector) -> np.ndarray:
     "Only the back end of `detector`, fitted on the paper model's kept segment embeddings of the training clips."
     from asd_nb.ssl_detector import SSLDetector
-    det = SSLDetector.from_run(run_dir, seed=seed, **{**PAPER_BACKEND, **detector})
+    det = SSLDetector.from_run(run_dir, seed=seed, **detector)
     det._segments = CachedSegments(det, cache)
     return det.fit(train).decision_function(test)
 
@@ -159,7 +164,7 @@ def recipes(args, train, test, scale: dict, windows: dict, work: Path, size: str
                 scores, cpu = timed(backend_scores, paper, train, test, seed, cache, **BACKENDS[name], **windows)
             auc, pauc = metrics(test, scores)
             append_result(file, dict(scale=size, config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
-            print(f"  {name:12s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
+            print(f"  {name:15s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
     df = load_results(file)
     df = df[(df.scale == size) & df.config.isin(names)]
     return df.assign(config=pd.Categorical(df.config, names, ordered=True)).sort_values(['config', 'seed'])
