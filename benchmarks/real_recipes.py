@@ -43,7 +43,7 @@ The back-end defaults themselves (pooling, k, banks, normalisation) are measured
 No choice here looks at test labels: the settings are fixed above, the same for every configuration.
 Nothing is written to the repository; runs go to a temporary folder (or --work DIR, which is reused across calls).
 """
-import argparse, hashlib, os, tempfile, time, warnings
+import argparse, os, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -94,20 +94,22 @@ def frozen_scores(encoder: str, train, test) -> np.ndarray:
     return KNNScorer(k=2, banks='all', normalize=None).fit(embed(train)).score(embed(test))
 
 class CachedSegments:
-    "A detector's segment embeddings of a clip table, kept in one `.npz` per model: the paper's model embeds the 300 clips once for all its back ends."
+    "A detector's segment embeddings, kept per clip in one `.npz` per model: the paper's model embeds the 300 clips once for all its back ends."
     def __init__(self, det, file: Path):
         self.inner, self.file, self.store = det._segments, Path(file), {}
         if self.file.exists():
             z = np.load(self.file)
-            self.store = {k[:-4]: np.split(z[k], np.cumsum(z[k[:-4] + '_len'])[:-1]) for k in z.files if k.endswith('_emb')}
+            self.store = dict(zip(z['paths'], np.split(z['emb'], np.cumsum(z['lengths'])[:-1])))
     def __call__(self, table: pd.DataFrame) -> list:
-        key = hashlib.sha1('\n'.join(map(str, table.path)).encode()).hexdigest()[:16]
-        if key not in self.store:
-            self.store[key] = self.inner(table)
-            arrays = {f'{k}{part}': a for k, segs in self.store.items() for part, a in (('_emb', np.concatenate(segs)), ('_len', np.array([len(x) for x in segs])))}
+        paths = [str(p) for p in table.path]
+        if missing := [i for i, p in enumerate(paths) if p not in self.store]:
+            self.store.update(zip((paths[i] for i in missing), self.inner(table.iloc[missing])))
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix('.tmp.npz'); np.savez(tmp, **arrays); os.replace(tmp, self.file)  # atomic
-        return self.store[key]
+            tmp = self.file.with_suffix('.tmp.npz')
+            np.savez(tmp, paths=np.array(list(self.store)), emb=np.concatenate(list(self.store.values())),
+                     lengths=np.array([len(x) for x in self.store.values()]))
+            os.replace(tmp, self.file)  # atomic: a stop midway leaves the last whole file
+        return [self.store[p] for p in paths]
 
 def segment_cache(work: Path, seed: int) -> Path: return work/'segments'/f'paper_seed{seed}.npz'
 
