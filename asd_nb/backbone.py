@@ -20,9 +20,9 @@ from transformers.models.whisper.modeling_whisper import WhisperEncoder, Whisper
 from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir, BadArgumentError, check_int
 
 # %% auto #0
-__all__ = ['FAMILIES', 'LORA_TARGETS', 'FREEZE_MODES', 'tiny_config', 'WhisperLogMel', 'whisper_hidden_states', 'ASTFbank',
-           'ast_hidden_states', 'normalize_wav', 'WhisperEncoderOnly', 'SSLBackbone', 'check_source',
-           'backbone_splitter', 'LayerWeightedSum', 'LastLayer', 'plot_layer_weights']
+__all__ = ['FAMILIES', 'LORA_TARGETS', 'FREEZE_MODES', 'ADAPTER_CONFIG', 'ADAPTER_WEIGHTS', 'tiny_config', 'WhisperLogMel',
+           'whisper_hidden_states', 'ASTFbank', 'ast_hidden_states', 'normalize_wav', 'WhisperEncoderOnly',
+           'SSLBackbone', 'check_source', 'backbone_splitter', 'LayerWeightedSum', 'LastLayer', 'plot_layer_weights']
 
 # %% ../nbs/04_backbone.ipynb #b811dcb4
 FAMILIES = {'wav2vec2': 'wav2vec 2.0 / XLS-R', 'hubert': 'HuBERT', 'wavlm': 'WavLM', 'unispeech': 'UniSpeech',
@@ -192,7 +192,7 @@ class SSLBackbone(nn.Module):
         self.use_attention_mask = use_attention_mask
         self.log_mel = WhisperLogMel(self.config.num_mel_bins) if self.is_whisper else None
         self.fbank = ASTFbank(self.config.num_mel_bins) if self.is_ast else None
-        self.lora_rank = 0  # see `add_lora`
+        self.lora_rank, self.source = 0, None  # see `add_lora`; `from_pretrained` records where the weights came from
         self.n_layers,self.hidden_size = self.config.num_hidden_layers,self.config.hidden_size
         self._always_frozen = {n for n,p in model.named_parameters() if not p.requires_grad}
         if gradient_checkpointing:  # transformers 5 renamed `gradient_checkpointing_enable`
@@ -341,6 +341,8 @@ def _load_weights(model_cls, source:str, config):
     return model
 
 # %% ../nbs/04_backbone.ipynb #617531ed
+ADAPTER_CONFIG, ADAPTER_WEIGHTS = 'adapter_config.json', 'adapter_model.safetensors' # PEFT's names for saved adapters
+
 @patch(cls_method=True)
 def from_pretrained(cls:SSLBackbone,
                     name_or_path, # Hub name (e.g. 'microsoft/wavlm-base-plus') or local checkpoint folder
@@ -349,7 +351,9 @@ def from_pretrained(cls:SSLBackbone,
                     normalize:bool|None=None, # Normalise each clip? None: the checkpoint's `do_normalize`
                     lora_rank:int=0, # Rank of LoRA adapters on the encoder's attention, the rest of it frozen (0: no adapters; Hu et al. 2022)
                     lora_targets:str=LORA_TARGETS): # Comma-separated names of the linear layers that get adapters (with lora_rank > 0)
-    "Load a pretrained encoder of one of `FAMILIES` by hub name or local path."
+    "Load a pretrained encoder of one of `FAMILIES` by hub name or local path, or saved LoRA adapters with their encoder."
+    if (Path(name_or_path).expanduser()/ADAPTER_CONFIG).is_file():
+        return _from_adapters(cls, Path(name_or_path).expanduser(), freeze=freeze, gradient_checkpointing=gradient_checkpointing, normalize=normalize)
     source = check_source(name_or_path)
     try: config = AutoConfig.from_pretrained(source)
     except (OSError, ValueError) as e: raise BadInputError(source, f"cannot read its config: {str(e).splitlines()[0]}") from None
@@ -360,20 +364,25 @@ def from_pretrained(cls:SSLBackbone,
     bb = cls(model, normalize=fe.get('do_normalize', False) if normalize is None else normalize,
              use_attention_mask=fe.get('return_attention_mask'), freeze=freeze, gradient_checkpointing=gradient_checkpointing)
     if bb.is_ast: bb.fbank.mean, bb.fbank.std = _ast_stats(source)
+    bb.source = str(Path(source).resolve()) if Path(source).exists() else source
     return bb.add_lora(lora_rank, lora_targets) if lora_rank else bb
 
 # %% ../nbs/04_backbone.ipynb #3da16b30
 @patch
 def save_pretrained(self:SSLBackbone,
                     path, # New or empty folder
-                    overwrite:bool=False): # Allow a folder that already holds files?
-    "Save the encoder (LoRA adapters merged into its weights) and its feature-extractor settings in Hugging Face layout."
+                    overwrite:bool=False, # Allow a folder that already holds files?
+                    merge_lora:bool=False): # With LoRA adapters: save the whole encoder, adapters merged, instead of the adapters alone
+    "Save the encoder and its feature-extractor settings in Hugging Face layout; an adapted encoder loaded from a checkpoint saves only its LoRA adapters."
     path = prepare_out_dir(path, overwrite)
     if self.is_whisper: fe = WhisperFeatureExtractor(feature_size=self.config.num_mel_bins)
     elif self.is_ast: fe = ASTFeatureExtractor(num_mel_bins=self.config.num_mel_bins, max_length=self.config.max_length, mean=self.fbank.mean, std=self.fbank.std)
     else: fe = Wav2Vec2FeatureExtractor(do_normalize=self.normalize, return_attention_mask=self.use_attention_mask)
     try:
-        with os_errors(path): (_merged(self.model) if self.lora_rank else self.model).save_pretrained(path); fe.save_pretrained(path)
+        with os_errors(path):
+            if self.lora_rank and self.source is not None and not merge_lora: _save_adapters(self, path)
+            else: (self.merged() if self.lora_rank else self).model.save_pretrained(path)  # `merged` is defined with LoRA below
+            fe.save_pretrained(path)
     except SafetensorError as e: raise BadInputError(path/'model.safetensors', f"cannot write it: {e}") from None
     return path
 
@@ -418,6 +427,44 @@ def _merged(model:nn.Module) -> nn.Module:
             parent, _, attr = name.rpartition('.')
             setattr(model.get_submodule(parent), attr, m.get_base_layer())
     return model
+
+@patch
+def merged(self:SSLBackbone) -> SSLBackbone:
+    "A copy whose LoRA adapters are merged into the weights (a plain encoder; `self` if it has none). Its other modules are shared."
+    if not self.lora_rank: return self
+    out = copy.copy(self)
+    out._modules = dict(self._modules, model=_merged(self.model))
+    out.lora_rank = 0
+    return out
+
+def _save_adapters(bb:SSLBackbone, path:Path):
+    "Write `bb`'s LoRA adapters to `path` in PEFT's layout, naming `bb.source` as the encoder they adapt."
+    from peft import get_peft_model_state_dict
+    from safetensors.torch import save_file
+    config = copy.deepcopy(bb.model.peft_config['default'])
+    config.base_model_name_or_path = bb.source
+    config.save_pretrained(path)
+    save_file({k: v.detach().contiguous().cpu() for k, v in get_peft_model_state_dict(bb.model).items()}, path/ADAPTER_WEIGHTS)
+
+def _from_adapters(cls, path:Path, **kwargs) -> SSLBackbone:
+    "The encoder that the LoRA adapters in `path` name, loaded with them (see `from_pretrained`)."
+    from peft import LoraConfig, set_peft_model_state_dict
+    from safetensors.torch import load_file
+    try: config = LoraConfig.from_pretrained(path)
+    except (OSError, ValueError, TypeError) as e: raise BadInputError(path/ADAPTER_CONFIG, f"is not a LoRA adapter config ({e})") from None
+    base = config.base_model_name_or_path
+    if not base: raise BadInputError(path/ADAPTER_CONFIG, "names no encoder that the adapters adapt (base_model_name_or_path)")
+    if kwargs.get('normalize') is None: kwargs['normalize'] = _feature_extractor_settings(str(path)).get('do_normalize')
+    try: bb = cls.from_pretrained(base, lora_rank=config.r, lora_targets=','.join(sorted(config.target_modules)), **kwargs)
+    except AsdNbError as e:
+        raise BadInputError(path, f"holds LoRA adapters of the encoder {base}, which cannot be loaded ({e}); put that checkpoint back "
+                                  "(a detector that must travel without it: merge before saving, see SSLBackbone.merged)") from None
+    try: weights = load_file(path/ADAPTER_WEIGHTS)
+    except (OSError, SafetensorError) as e: raise BadInputError(path/ADAPTER_WEIGHTS, f"cannot read the adapters ({e})") from None
+    result = set_peft_model_state_dict(bb.model, weights)
+    if result.unexpected_keys or (missing := [k for k in result.missing_keys if 'lora_' in k]):
+        raise BadInputError(path/ADAPTER_WEIGHTS, f"does not fit the adapters of {base} (missing {missing[:2]}, unexpected {result.unexpected_keys[:2]})")
+    return bb
 
 # %% ../nbs/04_backbone.ipynb #f4d5cab4
 class LayerWeightedSum(nn.Module):

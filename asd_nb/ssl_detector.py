@@ -111,10 +111,10 @@ SSLDetector._device, SSLDetector._segments, SSLDetector._pool = _device, _segmen
 
 # %% ../nbs/08b_ssl_detector.ipynb #2d905ab0
 def _int8_linears(module:torch.nn.Module) -> torch.nn.Module|None:
-    "A copy of `module` whose plain `nn.Linear` layers (not LoRA's) are dynamically quantised to int8; None where PyTorch lacks it."
+    "A copy of `module` whose plain `nn.Linear` layers are dynamically quantised to int8; None where PyTorch lacks it."
     try: from torch.ao.quantization import quantize_dynamic
     except ImportError: return None
-    names = {n for n, m in module.named_modules() if type(m) is torch.nn.Linear and 'lora_' not in n and 'base_layer' not in n}
+    names = {n for n, m in module.named_modules() if type(m) is torch.nn.Linear}
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # torch.ao.quantization's deprecation notice
         return quantize_dynamic(copy.deepcopy(module).cpu().eval(), names, dtype=torch.qint8)
@@ -129,7 +129,7 @@ def fast_embed(model:torch.nn.Module, # A fine-tuned `ASDModel` (anything with `
         def embed(wav):
             with torch.autocast('cuda', dtype=torch.bfloat16): return model.embed(wav)
         return embed
-    if device.type == 'cpu' and (q := _int8_linears(model.backbone)) is not None:
+    if device.type == 'cpu' and (q := _int8_linears(model.backbone.merged())) is not None:
         fast = copy.copy(model)  # a shallow copy: the head and layer weights are shared, only the encoder is replaced
         fast._modules = dict(model._modules, backbone=q)
         return fast.embed
