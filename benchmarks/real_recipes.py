@@ -29,6 +29,8 @@ Configurations (each over --seeds seeds; mean +- std, and the CPU time of one se
                the paper's fine-tuned model with asd_nb's default back end, `SSLDetector()` as it stands (with this
                split's 100 clips: segment means instead of transformer pooling, one bank; see 08b_ssl_detector), the
                same way: what a user gets from `asd-nb run` with the paper's fine-tuning.
+  lora-default-backend
+               the same default back end on the fine-tuned model of `lora` (what `asd-nb run --lora-rank 64` gives).
 Scale: CPU (default) 200 updates of 8 one-second crops (lr 5e-4, no validation split), sliding windows of 1 s with a
 hop of 1 s (no overlap, to halve the encoder time; the paper's half-crop hop at --full): about 5-10 minutes of CPU per
 configuration and seed for Whisper-base on 2 cores. --full: the paper's 10 000 updates of 32 two-second crops (GPU).
@@ -36,8 +38,9 @@ configuration and seed for Whisper-base on 2 cores. --full: the paper's 10 000 u
 
 Seeds run in the outer loop (every configuration's seed 0, then seed 1, ...), and each measured row is appended to
 WORK/results.csv at once: a call with the same --work resumes where the last one stopped, and the table covers every
-row of the scale in that file. Fine-tuned runs stay in WORK/{config}_seed{S}; the paper model's segment embeddings of
-the 300 clips in WORK/segments/paper_seed{S}.npz (the back ends here and `benchmarks/small_backend.py` reuse them).
+row of the scale in that file. Fine-tuned runs stay in WORK/{config}_seed{S}, and each fine-tuned model's segment
+embeddings of the 300 clips in WORK/segments/{config}_seed{S}.npz (the back ends here and `benchmarks/small_backend.py`
+reuse them).
 The back-end defaults themselves (pooling, k, banks, normalisation) are measured by `benchmarks/small_backend.py`.
 
 No choice here looks at test labels: the settings are fixed above, the same for every configuration.
@@ -60,8 +63,8 @@ WINDOWS = {'cpu': dict(hop_seconds=1.0), 'full': {}, 'quick': dict(hop_seconds=1
 FINETUNE = {'paper': {}, 'lora': dict(lora_rank=64), 'adacos': dict(loss='adacos'),
             'subcluster': dict(loss='subcluster-adacos', k_subcenters=16), 'mixup': dict(mixup=0.5)}
 PAPER_BACKEND = dict(segment_pooling='transformer', k=2, banks='domain', normalize='mean', small_data_guard=False) # Han et al.'s back end as asd_nb reads it, stated here so that the defaults may change
-BACKENDS = {**{v: dict(PAPER_BACKEND, variant=v) for v in ('knn-smote', 'kmeans-knn', 'knn-rescale')},
-            'default-backend': {}}  # the back ends refitted on the paper's model; {}: SSLDetector's own defaults
+BACKENDS = {**{v: ('paper', dict(PAPER_BACKEND, variant=v)) for v in ('knn-smote', 'kmeans-knn', 'knn-rescale')},
+            'default-backend': ('paper', {}), 'lora-default-backend': ('lora', {})}  # (fine-tuned model, back end refitted on it); {}: SSLDetector's own defaults
 CONFIGS = ['frozen', *FINETUNE, *BACKENDS]
 
 def split(data: Path, quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -94,7 +97,7 @@ def frozen_scores(encoder: str, train, test) -> np.ndarray:
     return KNNScorer(k=2, banks='all', normalize=None).fit(embed(train)).score(embed(test))
 
 class CachedSegments:
-    "A detector's segment embeddings, kept per clip in one `.npz` per model: the paper's model embeds the 300 clips once for all its back ends."
+    "A detector's segment embeddings, kept per clip in one `.npz` per model: a fine-tuned model embeds the 300 clips once for all its back ends."
     def __init__(self, det, file: Path):
         self.inner, self.file, self.store = det._segments, Path(file), {}
         if self.file.exists():
@@ -111,7 +114,7 @@ class CachedSegments:
             os.replace(tmp, self.file)  # atomic: a stop midway leaves the last whole file
         return [self.store[p] for p in paths]
 
-def segment_cache(work: Path, seed: int) -> Path: return work/'segments'/f'paper_seed{seed}.npz'
+def segment_cache(work: Path, seed: int, model: str = 'paper') -> Path: return work/'segments'/f'{model}_seed{seed}.npz'
 
 def ssl_scores(encoder: str, train, test, run_dir: Path, seed: int, finetune: dict, cache: Path|None=None, **detector) -> np.ndarray:
     "Fine-tune (or reuse the finished run in `run_dir`), fit the back end, score `test`; with `cache`, the segments are kept there."
@@ -126,7 +129,7 @@ def paper_segments(run_dir: Path, seed: int, cache: Path, hop_seconds: float|Non
     return CachedSegments(SSLDetector.from_run(run_dir, seed=seed, hop_seconds=hop_seconds, device=device), cache)
 
 def backend_scores(run_dir: Path, train, test, seed: int, cache: Path, **detector) -> np.ndarray:
-    "Only the back end of `detector`, fitted on the paper model's kept segment embeddings of the training clips."
+    "Only the back end of `detector`, fitted on the kept segment embeddings of the fine-tuned model in `run_dir`."
     from asd_nb.ssl_detector import SSLDetector
     det = SSLDetector.from_run(run_dir, seed=seed, **detector)
     det._segments = CachedSegments(det, cache)
@@ -157,13 +160,14 @@ def recipes(args, train, test, scale: dict, windows: dict, work: Path, size: str
             if name == 'frozen' and seed: continue
             done = load_results(file)
             if ((done.scale == size) & (done.config == name) & (done.seed == seed)).any(): continue
-            run, cache = work/f'{name}_seed{seed}', segment_cache(work, seed)
+            run = work/f'{name}_seed{seed}'
             if name == 'frozen': scores, cpu = timed(frozen_scores, args.encoder, train, test)
-            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, cache if name == 'paper' else None, **windows)
+            elif name in FINETUNE: scores, cpu = timed(ssl_scores, args.encoder, train, test, run, seed, {**scale, **FINETUNE[name]}, segment_cache(work, seed, name), **windows)
             else:
-                paper = work/f'paper_seed{seed}'
-                if not (paper/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, paper, seed, scale, cache, **windows)  # the paper's model, not timed here
-                scores, cpu = timed(backend_scores, paper, train, test, seed, cache, **BACKENDS[name], **windows)
+                model, backend = BACKENDS[name]
+                fitted, cache = work/f'{model}_seed{seed}', segment_cache(work, seed, model)
+                if not (fitted/'head.safetensors').exists(): ssl_scores(args.encoder, train, test, fitted, seed, {**scale, **FINETUNE[model]}, cache, **windows)  # not timed here
+                scores, cpu = timed(backend_scores, fitted, train, test, seed, cache, **backend, **windows)
             auc, pauc = metrics(test, scores)
             append_result(file, dict(scale=size, config=name, seed=seed, auc=auc, pauc=pauc, cpu_s=cpu))
             print(f"  {name:15s} seed {seed}: AUC {auc:6.2f}  pAUC {pauc:6.2f}  CPU {cpu:7.1f} s", flush=True)
