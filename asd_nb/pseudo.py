@@ -72,7 +72,7 @@ def pseudo_label_clips(clips:pd.DataFrame, # Training clips of one machine type:
     if not needs_pseudo_labels(clips): return clips, None
     labels, scores = choose_clusters(encoder_embeddings(clips.path, backbone, **kwargs), max_clusters, seed)
     if labels is None:
-        note(f"no pseudo-labels: {len(clips)} training clips are too few for two clusters of two clips", notes)
+        note(f"no pseudo-labels: no k from 2 to {max_clusters} splits the {len(clips)} training clips into clusters of at least two clips each", notes)
         return clips, None
     k = int(labels.max()) + 1
     record = dict(method='k-means on the pre-trained encoder', n_clusters=k, silhouette={str(j): round(s, 4) for j, s in scores.items()},

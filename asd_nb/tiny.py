@@ -13,10 +13,11 @@ from .synth import make_dataset
 from .backbone import SSLBackbone, tiny_config
 
 # %% auto #0
-__all__ = ['TINY_DATA', 'TinyInputs', 'tiny_inputs']
+__all__ = ['TINY_DATA', 'TINY_WHISPER_INIT_STD', 'TinyInputs', 'tiny_inputs']
 
 # %% ../nbs/04a_tiny.ipynb #879a67d0
 TINY_DATA = dict(n_source_train=8, n_target_train=2, n_test=2, duration=1.) # `make_dataset` sizes of `tiny_inputs`
+TINY_WHISPER_INIT_STD = 0.2 # Spread of a tiny Whisper's random weights (Whisper's own 0.02 makes its clips' embeddings almost equal; see below)
 
 class TinyInputs(NamedTuple):
     "The folders that `tiny_inputs` wrote."
@@ -31,7 +32,7 @@ def tiny_inputs(root, # Folder to fill; created if it does not exist
                 **synth # Options of `asd_nb.synth.make_dataset` that replace `TINY_DATA` or add to it
                ) -> TinyInputs:
     "A small synthetic dataset at root/`data` and a tiny randomly initialised encoder checkpoint at root/`encoder`."
-    root, config = Path(root), tiny_config(family)  # an unknown family is refused before anything is written
+    root, config = Path(root), tiny_config(family, **({'init_std': TINY_WHISPER_INIT_STD} if family == 'whisper' else {}))  # an unknown family is refused before anything is written
     make_dataset(root/data, machines=machines, **(TINY_DATA | synth))
     torch.manual_seed(encoder_seed)
     SSLBackbone.from_config(config).save_pretrained(root/encoder)

@@ -21,7 +21,7 @@ TINY_ARGS = [a for k, v in TINY.items() for a in (f"--{k.replace('_', '-')}", st
 def tiny(tmp_path_factory):
     "A tiny synthetic fan (1 s clips) and a tiny random-init Whisper encoder; then the fan rewritten as own-layout, MIMII and manifest data."
     from asd_nb.data import clip_table
-    root = make_tiny_inputs(tmp_path_factory.mktemp('own'), 'whisper', 'fan', n_source_train=10, n_target_train=2, n_test=3, duration=1.)
+    root = make_tiny_inputs(tmp_path_factory.mktemp('own'), 'whisper', 'fan', n_source_train=16, n_target_train=2, n_test=3, duration=1.)
     table = clip_table(root/'data')
     own, mimii, rows = root/'own'/'pump', root/'mimii'/'pump', []
     for i, r in enumerate(table.itertuples()):
