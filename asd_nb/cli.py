@@ -135,7 +135,7 @@ _HELP = {'progress': 'Hide progress bars (they are drawn only where stderr is a 
          'device': 'Where to compute: cpu, cuda, cuda:N (the N-th GPU) or mps; default: the GPU if there is one',
          'status_aug': 'Switch off status augmentation (section 3.1: speeds 0.9 and 1.1 as classes of their own)',
          'mixed_precision': 'Train in float32 on a GPU too (default: bfloat16 or float16 mixed precision; never on a CPU)',
-         'fast': 'Embed clips with a faster form of the fine-tuned encoder: int8 linear layers on a CPU, bfloat16 on a GPU (scores change slightly; see benchmarks/fast_scoring.py)',
+         'fast': 'Embed clips with a faster form of the fine-tuned encoder: int8 linear layers on a CPU, bfloat16 on a GPU (scores change slightly; see benchmarks/fast_scoring.py); --no-fast: float32; neither: float32 for a new detector, and a saved one as it was fitted',
          'pooling': 'How the frames of a crop become one embedding: mean, or asp (attentive statistics)',
          'normalize': "Rescale each memory bank by its clips' leave-one-out scores: mean, zscore, or none",
          'small_data_guard': "Switch off the small-data guard (by default a small training set gets segment means instead of transformer pooling, and a domain with few clips no memory bank of its own, each with a note): the settings as given, Han et al.'s at any size",
@@ -168,6 +168,9 @@ def _arg(name:str, d, params:set, positional:set, command:str='') -> dict:
     default = None if d.default is inspect.Parameter.empty else d.default
     is_pos = name in positional
     a = dict(dest=name, help=doc)
+    if is_bool and default is None:  # three states: --x, --no-x, or neither (None)
+        a.update(flags=[f"--{name.replace('_', '-')}"], action='boolean_optional', default=None)
+        return a
     if is_bool:
         a.update(flags=[f"--no-{name.replace('_', '-')}" if default else f"--{name.replace('_', '-')}"], action='store_false' if default else 'store_true', default=bool(default))
         return a
@@ -222,6 +225,7 @@ def parser(name:str, # A registered subcommand, e.g. 'evaluate'
                                 formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=32))
     for a in spec['args']:
         kw = {k: a[k] for k in ('help', 'default', 'choices', 'metavar', 'nargs', 'action') if k in a}
+        if kw.get('action') == 'boolean_optional': kw['action'] = argparse.BooleanOptionalAction
         if a['flags']: kw.update(dest=a['dest'], required=a.get('required', False))
         if 'action' not in a: kw['type'] = _none if a.get('none') else _TYPES[a['type']]
         p.add_argument(*(a['flags'] or [a['dest']]), **kw)

@@ -208,10 +208,10 @@ def scoring_settings(given:dict # The scoring keywords a caller gave `score` or 
     return {k: given.get(k, p.default) for k, p in params.items() if k not in _SCORING_ONLY}
 
 def for_scoring(det:Detector, # A loaded detector
-                fast:bool # Embed clips in the detector's fast form (`SSLDetector.fast`)
+                fast:bool|None # Embed clips in the detector's fast form (`SSLDetector.fast`); None: in the form its bank was embedded in
                ) -> Detector:
     "`det`, set to embed clips in its fast form or not; a note where `fast` is asked of a detector that has none, or differs from how its bank was embedded."
-    if hasattr(det, 'fast'):
+    if hasattr(det, 'fast') and fast is not None:
         if fast != det.fast:
             form = lambda f: 'in its fast form' if f else 'in float32'
             note(f"the test clips are embedded {form(fast)}, the detector's memory bank was embedded {form(det.fast)}: queries and bank differ "

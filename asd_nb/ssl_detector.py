@@ -53,7 +53,7 @@ class SSLDetector(Detector):
                  batch_size:int=16, # Segments per forward pass of the encoder
                  device=None, # torch device; None: the GPU if there is one
                  progress:bool=False, # Show fastai's progress bar while fine-tuning
-                 fast:bool=False, # Embed clips in the fast inference form of the encoder: int8 linear layers on a CPU, bfloat16 on a GPU (see `fast_embed`)
+                 fast:bool|None=None, # Embed clips in the fast inference form of the encoder: int8 linear layers on a CPU, bfloat16 on a GPU (see `fast_embed`); None: float32 for a new detector, and for scoring a saved one, the form its memory bank was embedded in
                  small_data_guard:bool=True, # Fewer than `MIN_POOLING_CLIPS` clips: segment means; a domain under `MIN_BANK_CLIPS` clips: no bank of its own (each with a note); False: the settings as given
                  **knn): # k-NN back end: k, banks, normalize (see `KNNScorer`)
         if segment_pooling not in SEGMENT_POOLINGS: raise AsdNbError(f"segment_pooling must be one of {', '.join(SEGMENT_POOLINGS)}, got {segment_pooling!r}")

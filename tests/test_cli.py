@@ -411,7 +411,7 @@ def test_stdout_holds_the_result_alone(tmp_path, truth):
 
 
 def test_fast_reaches_predict_and_score():
-    "`--fast` is parsed for predict and score (off unless given), from the committed spec, without importing torch."
+    "`--fast` and `--no-fast` are parsed for predict and score (neither: None, the detector as fitted), from the committed spec, without importing torch."
     from asd_nb.cli import _args
     for cmd, pos in (('predict', ['det', 'clip.wav']), ('score', ['dets', 'data', '--out', 'res'])):
-        assert _args(cmd, [*pos, '--fast'])['fast'] is True and _args(cmd, pos)['fast'] is False
+        assert _args(cmd, [*pos, '--fast'])['fast'] is True and _args(cmd, [*pos, '--no-fast'])['fast'] is False and _args(cmd, pos)['fast'] is None
