@@ -448,7 +448,8 @@ def _save_adapters(bb:SSLBackbone, path:Path):
 
 def _from_adapters(cls, path:Path, **kwargs) -> SSLBackbone:
     "The encoder that the LoRA adapters in `path` name, loaded with them (see `from_pretrained`)."
-    from peft import LoraConfig, set_peft_model_state_dict
+    try: from peft import LoraConfig, set_peft_model_state_dict
+    except ImportError: raise BadInputError(path, "holds LoRA adapters, and loading them needs the peft package: pip install 'asd-nb[lora]'") from None
     from safetensors.torch import load_file
     try: config = LoraConfig.from_pretrained(path)
     except (OSError, ValueError, TypeError) as e: raise BadInputError(path/ADAPTER_CONFIG, f"is not a LoRA adapter config ({e})") from None
