@@ -353,6 +353,7 @@ def from_pretrained(cls:SSLBackbone,
                     lora_targets:str=LORA_TARGETS): # Comma-separated names of the linear layers that get adapters (with lora_rank > 0)
     "Load a pretrained encoder of one of `FAMILIES` by hub name or local path, or saved LoRA adapters with their encoder."
     if (Path(name_or_path).expanduser()/ADAPTER_CONFIG).is_file():
+        if lora_rank: raise BadArgumentError(f"{name_or_path} holds trained LoRA adapters, whose rank and layers it records; load it without lora_rank")
         return _from_adapters(cls, Path(name_or_path).expanduser(), freeze=freeze, gradient_checkpointing=gradient_checkpointing, normalize=normalize)
     source = check_source(name_or_path)
     try: config = AutoConfig.from_pretrained(source)
