@@ -22,7 +22,8 @@ from .core import AsdNbError, BadInputError, os_errors, prepare_out_dir, BadArgu
 # %% auto #0
 __all__ = ['FAMILIES', 'LORA_TARGETS', 'FREEZE_MODES', 'ADAPTER_CONFIG', 'ADAPTER_WEIGHTS', 'tiny_config', 'WhisperLogMel',
            'whisper_hidden_states', 'ASTFbank', 'ast_hidden_states', 'normalize_wav', 'WhisperEncoderOnly',
-           'SSLBackbone', 'check_source', 'backbone_splitter', 'LayerWeightedSum', 'LastLayer', 'plot_layer_weights']
+           'SSLBackbone', 'check_source', 'backbone_splitter', 'with_modules', 'LayerWeightedSum', 'LastLayer',
+           'plot_layer_weights']
 
 # %% ../nbs/04_backbone.ipynb #b811dcb4
 FAMILIES = {'wav2vec2': 'wav2vec 2.0 / XLS-R', 'hubert': 'HuBERT', 'wavlm': 'WavLM', 'unispeech': 'UniSpeech',
@@ -429,12 +430,17 @@ def _merged(model:nn.Module) -> nn.Module:
             setattr(model.get_submodule(parent), attr, m.get_base_layer())
     return model
 
+def with_modules(module:nn.Module, **replace) -> nn.Module:
+    "A shallow copy of `module` with the submodules named in `replace` swapped; every other submodule and weight is shared, none copied."
+    out = copy.copy(module)
+    out._modules = dict(module._modules, **replace)
+    return out
+
 @patch
 def merged(self:SSLBackbone) -> SSLBackbone:
     "A copy whose LoRA adapters are merged into the weights (a plain encoder; `self` if it has none). Its other modules are shared."
     if not self.lora_rank: return self
-    out = copy.copy(self)
-    out._modules = dict(self._modules, model=_merged(self.model))
+    out = with_modules(self, model=_merged(self.model))
     out.lora_rank = 0
     return out
 

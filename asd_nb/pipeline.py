@@ -198,14 +198,14 @@ def find_detectors(path # A detector folder, a run folder of `asd-nb train` (its
     return {m: d for d, m in found}
 
 # %% ../nbs/13_pipeline.ipynb #f19fd451
-_SCORING_ONLY = [n for n in inspect.signature(SSLDetector.__init__).parameters if n != 'fast'] # Of a detector's settings, `score` and `predict` take only how it embeds clips
+_FIT_ONLY = [n for n in inspect.signature(SSLDetector.__init__).parameters if n != 'fast'] # `SSLDetector` settings that `score` and `predict` do not take: of a fitted detector they change only how it embeds clips (`fast`)
 
 def scoring_settings(given:dict # The scoring keywords a caller gave `score` or `predict`
                     ) -> dict:
     "`given`, with the scoring settings it lacks at `SSLDetector`'s defaults; a `TypeError` names any other keyword."
-    params = inspect.signature(SSLDetector.__init__).parameters
-    if bad := sorted(set(given) - set(params) | set(given) & set(_SCORING_ONLY)): raise TypeError(f"unexpected keyword argument(s) {', '.join(bad)}")
-    return {k: given.get(k, p.default) for k, p in params.items() if k not in _SCORING_ONLY}
+    params = {k: p for k, p in inspect.signature(SSLDetector.__init__).parameters.items() if k not in _FIT_ONLY}
+    if bad := sorted(set(given) - set(params)): raise TypeError(f"unexpected keyword argument(s) {', '.join(bad)}")
+    return {k: given.get(k, p.default) for k, p in params.items()}
 
 def for_scoring(det:Detector, # A loaded detector
                 fast:bool|None # Embed clips in the detector's fast form (`SSLDetector.fast`); None: in the form its bank was embedded in
@@ -220,7 +220,7 @@ def for_scoring(det:Detector, # A loaded detector
     elif fast: note(f"{type(det).__name__} has no fast path; scoring it as saved")
     return det
 
-@delegates_to(SSLDetector.__init__, but=_SCORING_ONLY)
+@delegates_to(SSLDetector.__init__, but=_FIT_ONLY)
 def score(detectors:Annotated[Path, {'metavar': 'DETECTORS'}], # A detector folder, or a folder of them (RESULTS_DIR/detectors of `asd-nb run`, RUN_DIR of `asd-nb train`)
           data_root:Annotated[Path, {'opt': False, 'nargs': '?', 'metavar': 'DATA_ROOT'}]=None, # Dataset folder: the test/ clips of each detector's machine type are scored
           out:Annotated[Path, {'opt': True, 'required': True, 'metavar': 'RESULTS_DIR'}]=None, # Folder for the submission CSVs, results table and plots: new, empty, or earlier results of the same settings (resumed)
@@ -284,7 +284,7 @@ def predict_files(det:Detector, # A fitted detector
     return df.assign(decision=decide(df.score, det.threshold_) if len(df) else []), errors
 
 # %% ../nbs/13_pipeline.ipynb #0b3840f5
-@delegates_to(SSLDetector.__init__, but=_SCORING_ONLY)
+@delegates_to(SSLDetector.__init__, but=_FIT_ONLY)
 def predict(detector:Annotated[Path, {'metavar': 'DETECTOR_DIR'}], # A saved detector (RESULTS_DIR/detectors/<machine> of `asd-nb run`, RUN_DIR/detector of `asd-nb train`)
             clips:Annotated[list, {'opt': False, 'nargs': '*', 'type': Path, 'metavar': 'CLIPS'}]=None, # Audio files or folders (searched recursively)
             out:Annotated[Path, {'metavar': 'CSV'}]=None, # Write file,score,decision rows to this new CSV (atomically); default: print them

@@ -15,7 +15,7 @@ from fastcore.meta import delegates
 from safetensors.numpy import save_file, load_file
 from .core import AsdNbError, check_float, check_int, note, pick_device
 from .data import class_label, parse_dcase_name
-from .backbone import SSLBackbone
+from .backbone import SSLBackbone, with_modules
 from .losses import encode_labels
 from .train import ASDModel, finetune_clips, load_run, read_config, model_from_config, save_tensors, read_tensors, _no_hf_bars
 from .pooling import embed_segments, train_pooling, pool_segments, SegmentClassifier, segment_poolings
@@ -130,9 +130,7 @@ def fast_embed(model:torch.nn.Module, # A fine-tuned `ASDModel` (anything with `
             with torch.autocast('cuda', dtype=torch.bfloat16): return model.embed(wav)
         return embed
     if device.type == 'cpu' and (q := _int8_linears(model.backbone.merged())) is not None:
-        fast = copy.copy(model)  # a shallow copy: the head and layer weights are shared, only the encoder is replaced
-        fast._modules = dict(model._modules, backbone=q)
-        return fast.embed
+        return with_modules(model, backbone=q).embed  # the head and layer weights are shared, only the encoder is replaced
     note(f"no fast inference form on {device} in this PyTorch; embedding in float32", notes)
     return model.embed
 
